@@ -1,0 +1,40 @@
+// One real server for the whole run, listening on a free port: every test file talks to it over
+// HTTP, as any client would. Embedded PGlite in memory by default; PostgreSQL when DATABASE_URL is set.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { buildApp } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { openDatabase } from '../../src/server/db/client.js';
+import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
+import { TEST_ADMIN } from './constants.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    databaseKind: 'pglite' | 'postgres';
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skilled-test-'));
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+  });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 20 });
+  await ensureAdminAccount(database.db, TEST_ADMIN);
+  const app = await buildApp({ config, database });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  project.provide('baseUrl', address);
+  project.provide('databaseKind', database.kind);
+  return async () => {
+    await app.close();
+    await database.close();
+  };
+}

@@ -1,0 +1,75 @@
+// Who may do what to which course, in one place.
+import { and, eq, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.js';
+import { courseEnrollments, courses } from '../../db/schema.js';
+import type { AuthUser } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
+
+type CourseRow = typeof courses.$inferSelect;
+
+export const isCourseStaff = (user: Pick<AuthUser, 'id' | 'role'>, course: Pick<CourseRow, 'instructorId'>): boolean =>
+  user.role === 'admin' || course.instructorId === user.id;
+
+/**
+ * A row lock on the course for the rest of the transaction. Writers that must not interleave take
+ * conflicting locks: an enrolment takes `share` and a new assignment or lesson `update` / `no key update`,
+ * so an assignment created during an enrolment cannot miss the new student's not_started row.
+ */
+export type CourseLock = 'update' | 'no key update' | 'share';
+
+export async function findCourse(db: Executor, courseId: string, lock?: CourseLock): Promise<CourseRow> {
+  const query = db.select().from(courses).where(eq(courses.id, courseId)).limit(1);
+  const [course] = lock ? await query.for(lock) : await query;
+  if (!course) throw new AppError('COURSE_NOT_FOUND', 'Course not found');
+  return course;
+}
+
+/** The course, if the caller is its instructor or an admin: 404 when missing, 403 otherwise. */
+export async function findManagedCourse(db: Executor, user: AuthUser, courseId: string, lock?: CourseLock): Promise<CourseRow> {
+  const course = await findCourse(db, courseId, lock);
+  if (!isCourseStaff(user, course)) {
+    throw new AppError('FORBIDDEN', 'Only the course instructor or an admin can do this');
+  }
+  return course;
+}
+
+export async function findActiveEnrollment(db: Executor, studentId: string, courseId: string) {
+  const [row] = await db
+    .select()
+    .from(courseEnrollments)
+    .where(
+      and(
+        eq(courseEnrollments.studentId, studentId),
+        eq(courseEnrollments.courseId, courseId),
+        eq(courseEnrollments.status, 'active'),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** 403 unless the student is actively enrolled in the course. */
+export async function assertEnrolled(db: Executor, studentId: string, courseId: string) {
+  const enrollment = await findActiveEnrollment(db, studentId, courseId);
+  if (!enrollment) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course');
+  return enrollment;
+}
+
+/**
+ * May the viewer see this student's learning data (analytics, progress, grades)?
+ * The student, admins, and instructors of a course the student is enrolled in.
+ */
+export async function canViewStudentData(db: Executor, viewer: AuthUser, studentId: string): Promise<boolean> {
+  if (viewer.id === studentId || viewer.role === 'admin') return true;
+  if (viewer.role !== 'instructor') return false;
+  const rows = await queryRows<{ ok: number }>(db, sql`
+    select 1 as ok from ${courseEnrollments} e join ${courses} c on c.id = e.course_id
+    where e.student_id = ${studentId} and c.instructor_id = ${viewer.id} limit 1`);
+  return rows.length > 0;
+}
+
+export async function assertCanViewStudentData(db: Executor, viewer: AuthUser, studentId: string): Promise<void> {
+  if (!(await canViewStudentData(db, viewer, studentId))) {
+    throw new AppError('FORBIDDEN', "You may not see this user's learning data");
+  }
+}

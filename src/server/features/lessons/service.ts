@@ -1,0 +1,280 @@
+// A course's lessons (listing, creation in order) and lesson completion; editing, moving and deleting
+// them live in authoring.ts. Knows nothing of HTTP.
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import type {
+  CompleteLessonBody,
+  CreateLessonBody,
+  Lesson,
+  LessonCompletion,
+  ReorderLessonsBody,
+  UpdateLessonBody,
+} from '../../../contract/lessons.js';
+import { type Database, type Executor, queryRows } from '../../db/client.js';
+import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
+import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
+import { awardBadges, badgeRules } from '../achievements/rules.js';
+import { recordActivity } from '../analytics/activity.js';
+import { advanceStreak, effectiveStreak } from '../analytics/streaks.js';
+import { recordAudit } from '../audit/log.js';
+import { assertEnrolled, findActiveEnrollment, findCourse, findManagedCourse } from '../courses/policy.js';
+import { markCompletionIfDone, progressForCourse } from '../enrollments/progress.js';
+import type { Precondition } from '../courses/versioning.js';
+import { iso } from '../users/presenter.js';
+import { emitEvent } from '../../realtime/events.js';
+import { deleteLesson, reorderLessons, updateLesson } from './authoring.js';
+import { presentLesson } from './presenter.js';
+
+export interface LessonsServiceDeps {
+  db: Database;
+}
+
+type CompletionRow = typeof lessonCompletions.$inferSelect;
+
+/** Completions this close to the end of the course's latest study session extend that session. */
+const STUDY_SESSION_GAP_MS = 30 * 60_000;
+const MINUTE_MS = 60_000;
+
+/** Adds `minutes` of study ending now, joining the course's latest session if it ended recently. */
+async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: string; lessonId: string; minutes: number; now: Date }) {
+  const { userId, courseId, lessonId, minutes, now } = entry;
+  const [recent] = await tx
+    .select()
+    .from(studySessions)
+    .where(
+      and(
+        eq(studySessions.userId, userId),
+        eq(studySessions.courseId, courseId),
+        gte(studySessions.endTime, new Date(now.getTime() - STUDY_SESSION_GAP_MS)),
+      ),
+    )
+    .orderBy(desc(studySessions.endTime))
+    .limit(1)
+    .for('update');
+  if (recent) {
+    await tx
+      .update(studySessions)
+      .set({
+        endTime: now > recent.endTime ? now : recent.endTime,
+        duration: recent.duration + minutes,
+        lessonsCovered: [...recent.lessonsCovered, lessonId],
+      })
+      .where(eq(studySessions.id, recent.id));
+    return;
+  }
+  await tx.insert(studySessions).values({
+    userId,
+    courseId,
+    startTime: new Date(now.getTime() - minutes * MINUTE_MS),
+    endTime: now,
+    duration: minutes,
+    lessonsCovered: [lessonId],
+  });
+}
+
+async function currentStreakOf(db: Executor, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ currentStreak: users.currentStreak, lastLearned: users.lastLearned })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return row ? effectiveStreak(row) : 0;
+}
+
+/** The course's lessons (or one of them) in order; `completedAt` is the viewer's, when actively enrolled. */
+async function viewedLessons(db: Executor, courseId: string, viewer: AuthUser | null, lessonId?: string): Promise<Lesson[]> {
+  const where = lessonId ? and(eq(lessons.courseId, courseId), eq(lessons.id, lessonId)) : eq(lessons.courseId, courseId);
+  const enrolled = viewer ? await findActiveEnrollment(db, viewer.id, courseId) : undefined;
+  if (!viewer || !enrolled) {
+    const rows = await db.select().from(lessons).where(where).orderBy(asc(lessons.order));
+    return rows.map((lesson) => presentLesson(lesson, null));
+  }
+  const rows = await db
+    .select({ lesson: lessons, completedAt: lessonCompletions.completedAt })
+    .from(lessons)
+    .leftJoin(lessonCompletions, and(eq(lessonCompletions.lessonId, lessons.id), eq(lessonCompletions.studentId, viewer.id)))
+    .where(where)
+    .orderBy(asc(lessons.order));
+  return rows.map((row) => presentLesson(row.lesson, row.completedAt));
+}
+
+export function createLessonsService({ db }: LessonsServiceDeps) {
+  return {
+    /** The course's lessons in order; `completedAt` is the viewer's, when actively enrolled. */
+    async list(courseId: string, viewer: AuthUser | null): Promise<Lesson[]> {
+      await findCourse(db, courseId);
+      return viewedLessons(db, courseId, viewer);
+    },
+
+    /** One lesson of the course, as the list shows it. */
+    async get(courseId: string, lessonId: string, viewer: AuthUser | null): Promise<Lesson> {
+      await findCourse(db, courseId);
+      const [lesson] = await viewedLessons(db, courseId, viewer, lessonId);
+      if (!lesson) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found in this course');
+      return lesson;
+    },
+
+    /**
+     * Adds a lesson at `order` (appended when omitted or beyond the end). Lessons from that position on
+     * move down by one so that orders stay unique and without gaps.
+     */
+    async create(user: AuthUser, courseId: string, body: CreateLessonBody): Promise<Lesson> {
+      assertActingForSelf(user, body.instructorId, 'instructorId');
+      await findManagedCourse(db, user, courseId);
+      const now = new Date();
+      return db.transaction(async (tx) => {
+        // Serialises lesson creation per course, since the position is computed from the current lessons.
+        // (`no key update` does not block enrolments, whose foreign key takes a key-share lock.)
+        await tx.select({ id: courses.id }).from(courses).where(eq(courses.id, courseId)).for('no key update');
+        const [{ last } = { last: 0 }] = await queryRows<{ last: number }>(
+          tx,
+          sql`select coalesce(max(${lessons.order}), 0)::int as last from ${lessons} where ${lessons.courseId} = ${courseId}`,
+        );
+        const order = body.order === undefined || body.order > last ? last + 1 : body.order;
+        if (order <= last) {
+          // Two steps: the unique (course, order) index is checked row by row, so moving every lesson
+          // by one in place would collide. First out of the way, then back to their new positions.
+          const offset = last + 1;
+          await tx
+            .update(lessons)
+            .set({ order: sql`${lessons.order} + ${offset}` })
+            .where(and(eq(lessons.courseId, courseId), gte(lessons.order, order)));
+          await tx
+            .update(lessons)
+            .set({ order: sql`${lessons.order} - ${offset} + 1`, updatedAt: now })
+            .where(and(eq(lessons.courseId, courseId), gte(lessons.order, offset)));
+        }
+        const [lesson] = await tx
+          .insert(lessons)
+          .values({
+            courseId,
+            title: body.title,
+            description: body.description,
+            order,
+            estimatedTime: body.estimatedTime,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning();
+        await recordAudit(tx, user, {
+          action: 'lesson.create',
+          targetType: 'lesson',
+          targetId: lesson!.id,
+          after: { courseId, title: lesson!.title, description: lesson!.description, estimatedTime: lesson!.estimatedTime, order },
+        });
+        return presentLesson(lesson!, null);
+      });
+    },
+
+    update: (user: AuthUser, courseId: string, lessonId: string, body: UpdateLessonBody, precondition?: Precondition) =>
+      updateLesson(db, user, courseId, lessonId, body, precondition),
+
+    remove: (user: AuthUser, courseId: string, lessonId: string) => deleteLesson(db, user, courseId, lessonId),
+
+    reorder: (user: AuthUser, courseId: string, body: ReorderLessonsBody) => reorderLessons(db, user, courseId, body),
+
+    /**
+     * Completes a lesson once. The first completion also advances the streak, records study time,
+     * may complete the course and earn badges; a repeat returns the existing completion unchanged.
+     */
+    async complete(user: AuthUser, body: CompleteLessonBody): Promise<LessonCompletion> {
+      const [found] = await db
+        .select({ lesson: lessons, courseTitle: courses.title })
+        .from(lessons)
+        .innerJoin(courses, eq(courses.id, lessons.courseId))
+        .where(eq(lessons.id, body.lessonId))
+        .limit(1);
+      if (!found) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
+      const { lesson, courseTitle } = found;
+      const studentId = user.id;
+      const courseId = lesson.courseId;
+      await assertEnrolled(db, studentId, courseId);
+
+      const now = new Date();
+      const minutes = body.timeSpent ?? lesson.estimatedTime;
+      return db.transaction(async (tx) => {
+        const present = async (completion: CompletionRow, alreadyCompleted: boolean, newAchievements: LessonCompletion['newAchievements']) => ({
+          completionId: completion.id,
+          lessonId: completion.lessonId,
+          courseId: completion.courseId,
+          studentId: completion.studentId,
+          completedAt: iso(completion.completedAt),
+          timeSpent: completion.timeSpent,
+          alreadyCompleted,
+          progress: await progressForCourse(tx, studentId, courseId),
+          currentStreak: await currentStreakOf(tx, studentId),
+          newAchievements,
+        });
+
+        // A concurrent first completion makes this insert wait, then do nothing.
+        const [created] = await tx
+          .insert(lessonCompletions)
+          .values({ studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes })
+          .onConflictDoNothing()
+          .returning();
+        if (!created) {
+          const [existing] = await tx
+            .select()
+            .from(lessonCompletions)
+            .where(and(eq(lessonCompletions.studentId, studentId), eq(lessonCompletions.lessonId, lesson.id)))
+            .limit(1);
+          return present(existing!, true, []);
+        }
+
+        // Locked: two completions of different lessons must not both advance the streak from the same state.
+        const [learner] = await tx
+          .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
+          .from(users)
+          .where(eq(users.id, studentId))
+          .for('update');
+        const streak = advanceStreak(learner!, now);
+        await tx
+          .update(users)
+          .set({ currentStreak: streak.currentStreak, longestStreak: streak.longestStreak, lastLearned: streak.lastLearned })
+          .where(eq(users.id, studentId));
+
+        await recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now });
+        await recordAudit(tx, user, {
+          action: 'lesson.complete',
+          targetType: 'lesson',
+          targetId: lesson.id,
+          after: { courseId, completionId: created.id, timeSpent: minutes },
+        });
+        await recordActivity(tx, {
+          userId: studentId,
+          type: 'lesson_completed',
+          title: `Completed ${lesson.title}`,
+          courseId,
+          entityId: lesson.id,
+          at: now,
+        });
+        if (await markCompletionIfDone(tx, studentId, courseId, now)) {
+          await recordActivity(tx, {
+            userId: studentId,
+            type: 'course_completed',
+            title: `Completed ${courseTitle}`,
+            courseId,
+            entityId: courseId,
+            at: now,
+          });
+        }
+        const newAchievements = await awardBadges(tx, studentId, now);
+        for (const badge of newAchievements) {
+          await recordActivity(tx, {
+            userId: studentId,
+            type: 'achievement_earned',
+            title: `Earned ${badgeRules[badge].title}`,
+            at: now,
+          });
+        }
+        // Last in the transaction: published at commit, to the student and the course's staff.
+        await emitEvent(tx, {
+          type: 'lesson.completed',
+          data: { lessonId: lesson.id, studentId, courseId },
+          audience: { userIds: [studentId], courseId, staffOnly: true },
+        });
+        return present(created, false, newAchievements);
+      });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Every badge of the spec with a real rule: what is measured, and the target that earns it.
+// Earning (after a change) and progress toward unearned badges both read from here.
+import { sql } from 'drizzle-orm';
+import type { BadgeType } from '../../../contract/common.js';
+import { type Executor, queryRows } from '../../db/client.js';
+import { achievements } from '../../db/schema.js';
+import { effectiveStreak } from '../analytics/streaks.js';
+
+export interface BadgeStats {
+  enrollments: number;
+  completedCourses: number;
+  currentStreak: number;
+  longestStreak: number;
+  gradedItems: number;
+  averageGradePercent: number;
+  perfectScores: number;
+  earlySubmissions: number;
+  reviewsWritten: number;
+}
+
+export interface BadgeRule {
+  title: string;
+  description: string;
+  target: number;
+  measure: (stats: BadgeStats) => number;
+}
+
+/** High scorer needs a real average, not one lucky grade. */
+const HIGH_SCORER_MIN_ITEMS = 3;
+
+export const badgeRules: Record<BadgeType, BadgeRule> = {
+  first_course: {
+    title: 'First Course',
+    description: 'Enrol in your first course',
+    target: 1,
+    measure: (s) => s.enrollments,
+  },
+  course_completer: {
+    title: 'Course Completer',
+    description: 'Complete every lesson, assignment and quiz of a course',
+    target: 1,
+    measure: (s) => s.completedCourses,
+  },
+  seven_day_streak: {
+    title: 'Seven-Day Streak',
+    description: 'Learn on 7 days in a row',
+    target: 7,
+    measure: (s) => Math.max(s.currentStreak, s.longestStreak),
+  },
+  streak_master: {
+    title: 'Streak Master',
+    description: 'Learn on 30 days in a row',
+    target: 30,
+    measure: (s) => Math.max(s.currentStreak, s.longestStreak),
+  },
+  high_scorer: {
+    title: 'High Scorer',
+    description: `Keep an average of 90% or more over at least ${HIGH_SCORER_MIN_ITEMS} graded assignments and quizzes`,
+    target: 90,
+    measure: (s) => (s.gradedItems >= HIGH_SCORER_MIN_ITEMS ? Math.floor(s.averageGradePercent) : 0),
+  },
+  perfect_score: {
+    title: 'Perfect Score',
+    description: 'Earn full marks on an assignment or quiz',
+    target: 1,
+    measure: (s) => s.perfectScores,
+  },
+  early_bird: {
+    title: 'Early Bird',
+    description: 'Submit 3 assignments at least a day before they are due',
+    target: 3,
+    measure: (s) => s.earlySubmissions,
+  },
+  social_learner: {
+    title: 'Social Learner',
+    description: 'Review 3 courses to help other learners choose',
+    target: 3,
+    measure: (s) => s.reviewsWritten,
+  },
+};
+
+export const badgeTypes = Object.keys(badgeRules) as BadgeType[];
+
+interface StatsRow {
+  enrollments: number;
+  completed_courses: number;
+  current_streak: number;
+  longest_streak: number;
+  last_learned: Date | string | null;
+  graded_items: number;
+  grade_percent_sum: number | null;
+  perfect_scores: number;
+  early_submissions: number;
+  reviews_written: number;
+}
+
+export async function badgeStats(db: Executor, studentId: string): Promise<BadgeStats> {
+  const [row] = await queryRows<StatsRow>(
+    db,
+    sql`
+    with graded as (
+      select s.grade::float8 / a.points * 100 as percent
+        from assignment_submissions s join assignments a on a.id = s.assignment_id
+        where s.student_id = ${studentId} and s.status = 'graded' and s.grade is not null
+      union all
+      select case when qs.total_points > 0 then qs.score::float8 / qs.total_points * 100 else 0 end
+        from quiz_submissions qs
+        where qs.student_id = ${studentId} and qs.status = 'submitted' and qs.score is not null
+    )
+    select
+      (select count(*)::int from course_enrollments e where e.student_id = u.id) as enrollments,
+      (select count(*)::int from course_enrollments e where e.student_id = u.id and e.completed_at is not null) as completed_courses,
+      u.current_streak, u.longest_streak, u.last_learned,
+      (select count(*)::int from graded) as graded_items,
+      (select sum(percent)::float8 from graded) as grade_percent_sum,
+      (select count(*)::int from graded where percent >= 100) as perfect_scores,
+      (select count(*)::int from assignment_submissions s
+         where s.student_id = u.id and s.submitted_at is not null and s.due_date is not null
+           and s.submitted_at <= s.due_date - interval '1 day') as early_submissions,
+      (select count(*)::int from course_ratings r
+         where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written
+    from users u where u.id = ${studentId}`,
+  );
+  if (!row) {
+    return {
+      enrollments: 0,
+      completedCourses: 0,
+      currentStreak: 0,
+      longestStreak: 0,
+      gradedItems: 0,
+      averageGradePercent: 0,
+      perfectScores: 0,
+      earlySubmissions: 0,
+      reviewsWritten: 0,
+    };
+  }
+  const lastLearned = row.last_learned ? new Date(row.last_learned) : null;
+  return {
+    enrollments: row.enrollments,
+    completedCourses: row.completed_courses,
+    currentStreak: effectiveStreak({ currentStreak: row.current_streak, lastLearned }),
+    longestStreak: row.longest_streak,
+    gradedItems: row.graded_items,
+    averageGradePercent: row.graded_items > 0 ? (row.grade_percent_sum ?? 0) / row.graded_items : 0,
+    perfectScores: row.perfect_scores,
+    earlySubmissions: row.early_submissions,
+    reviewsWritten: row.reviews_written,
+  };
+}
+
+/**
+ * Awards every badge whose rule the student now meets. Call it in the transaction of any change that
+ * can earn one (enrolment, lesson completion, submission, grading, rating). Returns the new badges.
+ */
+export async function awardBadges(db: Executor, studentId: string, at = new Date()): Promise<BadgeType[]> {
+  const stats = await badgeStats(db, studentId);
+  const met = badgeTypes.filter((type) => badgeRules[type].measure(stats) >= badgeRules[type].target);
+  if (met.length === 0) return [];
+  const inserted = await db
+    .insert(achievements)
+    .values(met.map((badgeType) => ({ studentId, badgeType, earnedAt: at })))
+    .onConflictDoNothing()
+    .returning({ badgeType: achievements.badgeType });
+  return inserted.map((r) => r.badgeType);
+}

@@ -1,0 +1,87 @@
+// Hears this process's commits of events: LISTEN on the channel that emitEvent() notifies, which the
+// database delivers at commit. PGlite runs in this process and delivers to its own listeners; on
+// PostgreSQL a dedicated connection listens and is re-opened with a backoff when it drops.
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { DatabaseHandle } from '../db/client.js';
+import { COMMIT_CHANNEL } from './events.js';
+
+export interface CommitListener {
+  /** False while the connection is down: commits may go unheard, so the log is polled more often. */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+interface PgliteLike {
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+export async function listenForCommits(
+  database: DatabaseHandle,
+  databaseUrl: string | undefined,
+  log: FastifyBaseLogger,
+  onCommit: (eventId: number) => void,
+  onReconnect: () => void,
+): Promise<CommitListener> {
+  const deliver = (payload: string | undefined) => {
+    const id = Number(payload);
+    if (Number.isSafeInteger(id) && id > 0) onCommit(id);
+  };
+
+  if (database.kind === 'pglite' || !databaseUrl) {
+    const client = (database.db as unknown as { $client: PgliteLike }).$client;
+    const unlisten = await client.listen(COMMIT_CHANNEL, deliver);
+    return { healthy: () => true, close: () => unlisten().catch(() => undefined) };
+  }
+
+  let client: pg.Client | null = null;
+  let connected = false;
+  let closed = false;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: databaseUrl, application_name: 'skilled-event-listener' });
+    client = next;
+    next.on('notification', (message) => deliver(message.payload));
+    next.on('error', (error) => {
+      if (!closed) log.warn({ err: error }, 'event listener connection lost; reconnecting');
+      void next.end().catch(() => undefined);
+    });
+    next.on('end', () => {
+      connected = false;
+      if (!closed) scheduleReconnect();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${COMMIT_CHANNEL}"`);
+      connected = true;
+      if (attempt > 0) log.info('event listener connection restored');
+      attempt = 0;
+      onReconnect();
+    } catch (error) {
+      if (!closed) log.warn({ err: error }, 'event listener could not connect; retrying');
+      await next.end().catch(() => undefined);
+      scheduleReconnect();
+    }
+  };
+  const scheduleReconnect = () => {
+    if (closed || timer) return;
+    const delay = Math.min(200 * 2 ** attempt++, 5_000);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, delay);
+    timer.unref();
+  };
+
+  await connect();
+  return {
+    healthy: () => connected,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// The event log: how a service emits an event, and how the real-time layer reads it back.
+//
+// emitEvent() writes the row in the caller's transaction and raises a PostgreSQL NOTIFY in it. PostgreSQL
+// (and PGlite) deliver a notification only when its transaction commits, and never when it rolls back, so
+// this process learns of an event exactly when it becomes visible: it cannot publish an uncommitted event.
+// A lost notification (the listening connection was down at that moment) loses nothing either: clients
+// are always served by reading committed rows by id (`id > last sent`), and a periodic catch-up read
+// finds any row no notification announced.
+//
+// For "by id" to be safe, ids must become visible in id order: a reader that saw event 11 must never
+// later find a newly committed 10. emitEvent therefore takes a transaction-scoped lock before taking an
+// id, so the transactions that emit events commit one after the other, in id order.
+import { randomBytes } from 'node:crypto';
+import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
+import { type Executor, queryRows, type Transaction } from '../db/client.js';
+import { courseEnrollments, courses, events } from '../db/schema.js';
+
+/** Who may see an event. Give at least one of `userIds`, `courseId` or `admins`. */
+export interface EventAudience {
+  /** Direct recipients (a student's own grade, a message's recipient). */
+  userIds?: readonly string[];
+  /** The course the event belongs to: its members see it (active students, its instructor)... */
+  courseId?: string | null;
+  /** ...or, when true, only its staff (the instructor, and admins watching the course). */
+  staffOnly?: boolean;
+  /** Every admin. */
+  admins?: boolean;
+}
+
+export type EmitInput = { [T in EventType]: { type: T; data: EventPayload<T>; audience: EventAudience } }[EventType];
+
+/** A transaction-scoped advisory lock key, distinct from the migration lock's. */
+const EVENT_LOG_LOCK = 4242001;
+
+/**
+ * The channel on which this process hears of its own commits. Per process, so that each event is
+ * announced to the bus once, by the instance that wrote it; other instances hear of it from the bus.
+ */
+export const COMMIT_CHANNEL = `skilled_events_${randomBytes(6).toString('hex')}`;
+
+/**
+ * Writes an event in the caller's transaction; it is published once the transaction commits, and never if
+ * it rolls back. Call it LAST in the transaction: from here to the commit, other transactions that emit
+ * events wait for this one (that wait is what keeps ids in commit order).
+ */
+export async function emitEvent(tx: Transaction, input: EmitInput): Promise<void> {
+  const data = eventPayloads[input.type].parse(input.data) as Record<string, unknown>;
+  const { userIds = [], courseId = null, staffOnly = false, admins = false } = input.audience;
+  if (staffOnly && !courseId) throw new Error(`event ${input.type}: staffOnly needs a courseId`);
+  if (userIds.length === 0 && !courseId && !admins) throw new Error(`event ${input.type} has no audience`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`);
+  const [row] = await tx
+    .insert(events)
+    .values({ type: input.type, payload: data, userIds: [...new Set(userIds)], courseId, staffOnly, admins })
+    .returning({ id: events.id });
+  await tx.execute(sql`select pg_notify(${COMMIT_CHANNEL}, ${String(row!.id)})`);
+}
+
+// ---- Reading the log
+
+export type EventRow = typeof events.$inferSelect;
+
+const PAGE = 500;
+
+/** Committed events after `afterId` (up to `upTo` when given), in id order. */
+export async function readEvents(db: Executor, afterId: number, options: { upTo?: number; where?: SQL; limit?: number } = {}) {
+  const conditions = [gt(events.id, afterId)];
+  if (options.upTo !== undefined) conditions.push(lte(events.id, options.upTo));
+  if (options.where) conditions.push(options.where);
+  return db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(asc(events.id))
+    .limit(options.limit ?? PAGE);
+}
+
+export const EVENT_PAGE_SIZE = PAGE;
+
+export async function latestEventId(db: Executor): Promise<number> {
+  const [row] = await queryRows<{ id: string | number | null }>(db, sql`select max(id) as id from ${events}`);
+  return Number(row?.id ?? 0);
+}
+
+/**
+ * Can a client that last saw `lastEventId` be given everything after it? Only when no event after it was
+ * pruned and it is within the retention window. The prune removes a prefix of ids, so the row itself
+ * still being there proves that nothing after it is gone. 0 ("nothing seen yet") is resumable while the
+ * log still starts at its first event.
+ */
+export async function isResumable(db: Executor, lastEventId: number, retentionMs: number): Promise<boolean> {
+  const cutoff = new Date(Date.now() - retentionMs);
+  if (lastEventId === 0) {
+    const [first] = await db.select({ id: events.id, createdAt: events.createdAt }).from(events).orderBy(asc(events.id)).limit(1);
+    return !first || (first.id === 1 && first.createdAt >= cutoff);
+  }
+  const [row] = await db.select({ createdAt: events.createdAt }).from(events).where(eq(events.id, lastEventId)).limit(1);
+  return Boolean(row && row.createdAt >= cutoff);
+}
+
+/**
+ * Deletes events older than the retention window: always a prefix of ids (so that isResumable holds),
+ * and never the newest event (so that the log keeps its position).
+ */
+export async function pruneEvents(db: Executor, retentionMs: number): Promise<number> {
+  const cutoff = new Date(Date.now() - retentionMs);
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`delete from ${events}
+        where id <= (select max(id) from ${events} where created_at < ${cutoff})
+          and id < (select max(id) from ${events})
+        returning id`,
+  );
+  return rows.length;
+}
+
+// ---- Who may see what
+
+/** One connected client, as far as visibility goes. */
+export interface Viewer {
+  user: { id: string; role: string };
+  /** Courses it subscribed to (WebSocket). */
+  courses: ReadonlySet<string>;
+  /** Also the course events of every course it belongs to, without subscribing (SSE streams). */
+  memberCourses: boolean;
+}
+
+/** What visibility needs to know of the courses in a batch of events, for the viewers at hand. */
+export interface Membership {
+  instructorOf: Map<string, string>;
+  /** `${courseId}:${userId}` for each active enrolment. */
+  enrolled: Set<string>;
+}
+
+/**
+ * May the viewer see the event?
+ * - its direct recipients, and every admin when `admins` is set;
+ * - staff-only course events: the course's instructor, and admins who subscribed to the course;
+ * - other course events: the course's members (its instructor, its actively enrolled students) who
+ *   subscribed to it (or any member on a stream that takes all their courses), and subscribed admins.
+ */
+export function canSee(viewer: Viewer, event: Pick<EventRow, 'userIds' | 'courseId' | 'staffOnly' | 'admins'>, membership: Membership): boolean {
+  const { id, role } = viewer.user;
+  if (event.userIds.includes(id)) return true;
+  if (event.admins && role === 'admin') return true;
+  if (!event.courseId) return false;
+  const instructor = membership.instructorOf.get(event.courseId) === id;
+  const subscribed = viewer.courses.has(event.courseId);
+  if (event.staffOnly) return instructor || (role === 'admin' && subscribed);
+  const member = instructor || membership.enrolled.has(`${event.courseId}:${id}`);
+  if (viewer.memberCourses && member) return true;
+  return subscribed && (member || role === 'admin');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The course facts that canSee() needs for these events and these users: two indexed reads. */
+export async function loadMembership(db: Executor, rows: readonly Pick<EventRow, 'courseId'>[], userIds: Iterable<string>): Promise<Membership> {
+  const membership: Membership = { instructorOf: new Map(), enrolled: new Set() };
+  const courseIds = [...new Set(rows.map((r) => r.courseId).filter((id): id is string => Boolean(id)))];
+  const users = [...new Set(userIds)].filter((id) => UUID.test(id));
+  if (courseIds.length === 0 || users.length === 0) return membership;
+  const owners = await db.select({ id: courses.id, instructorId: courses.instructorId }).from(courses).where(inArray(courses.id, courseIds));
+  for (const owner of owners) membership.instructorOf.set(owner.id, owner.instructorId);
+  // One array parameter rather than one parameter per connected user.
+  const userArray = `{${users.join(',')}}`;
+  const enrolled = await db
+    .select({ courseId: courseEnrollments.courseId, studentId: courseEnrollments.studentId })
+    .from(courseEnrollments)
+    .where(
+      and(
+        inArray(courseEnrollments.courseId, courseIds),
+        eq(courseEnrollments.status, 'active'),
+        sql`${courseEnrollments.studentId} = any(${userArray}::uuid[])`,
+      ),
+    );
+  for (const row of enrolled) membership.enrolled.add(`${row.courseId}:${row.studentId}`);
+  return membership;
+}
+
+/**
+ * A cheap superset of the events one viewer may see, for replays: its own, the admins', and those of
+ * the courses it subscribed to, teaches or (on member streams) is enrolled in. canSee() decides.
+ */
+export function replayCandidates(viewer: Viewer): SQL {
+  const { id, role } = viewer.user;
+  const conditions: SQL[] = [
+    arrayContains(events.userIds, [id]),
+    sql`${events.courseId} in (select ${courses.id} from ${courses} where ${courses.instructorId} = ${id})`,
+  ];
+  if (role === 'admin') conditions.push(eq(events.admins, true));
+  if (viewer.courses.size > 0) conditions.push(inArray(events.courseId, [...viewer.courses]));
+  if (viewer.memberCourses) {
+    conditions.push(
+      sql`${events.courseId} in (select ${courseEnrollments.courseId} from ${courseEnrollments}
+            where ${courseEnrollments.studentId} = ${id} and ${courseEnrollments.status} = 'active')`,
+    );
+  }
+  return or(...conditions)!;
+}

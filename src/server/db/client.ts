@@ -23,6 +23,8 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL's connection string, for features that need a connection of their own (LISTEN). */
+  url?: string;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return {
       db,
       kind: 'postgres',
+      url: options.databaseUrl,
       ping: async () => void (await db.execute(sql`select 1`)),
       close: () => pool.end(),
     };

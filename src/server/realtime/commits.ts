@@ -18,7 +18,6 @@ interface PgliteLike {
 
 export async function listenForCommits(
   database: DatabaseHandle,
-  databaseUrl: string | undefined,
   log: FastifyBaseLogger,
   onCommit: (eventId: number) => void,
   onReconnect: () => void,
@@ -28,6 +27,7 @@ export async function listenForCommits(
     if (Number.isSafeInteger(id) && id > 0) onCommit(id);
   };
 
+  const databaseUrl = database.url;
   if (database.kind === 'pglite' || !databaseUrl) {
     const client = (database.db as unknown as { $client: PgliteLike }).$client;
     const unlisten = await client.listen(COMMIT_CHANNEL, deliver);

@@ -49,7 +49,6 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
   bus.onReconnect(() => hub.wake());
   const commits = await listenForCommits(
     database,
-    config.databaseUrl,
     log,
     (eventId) => {
       // Local clients do not wait for the bus (which may be down); other instances hear of it through it.

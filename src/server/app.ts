@@ -39,12 +39,14 @@ import reportsRoutes from './features/reports/routes.js';
 import recommendationsRoutes from './features/recommendations/routes.js';
 import systemRoutes from './features/system/routes.js';
 import usersRoutes from './features/users/routes.js';
+import { createMailer, type Mailer } from './features/communication/mailer.js';
 
 /** What every feature may use. Features take only the parts they need. */
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
   signer: TokenSigner;
+  mailer: Mailer;
 }
 
 export interface RouteEntry {
@@ -127,7 +129,9 @@ export async function buildApp({ config, database, logger }: BuildOptions): Prom
   registerAuthentication(app, signer, createSessionValidity(database.db));
   registerIdempotency(app, database.db);
 
-  const deps: AppDeps = { config, database, signer };
+  const mailer = createMailer(config.mail, app.log);
+  app.addHook('onClose', async () => mailer.close());
+  const deps: AppDeps = { config, database, signer, mailer };
   for (const feature of [
     realtimePlugin,
     systemRoutes,

@@ -37,6 +37,12 @@ const envSchema = z
     WS_HEARTBEAT_SECONDS: z.coerce.number().positive().max(3600).default(25),
     SSE_KEEPALIVE_SECONDS: z.coerce.number().positive().max(3600).default(15),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+    SMTP_URL: z
+      .string()
+      .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('skillEd <no-reply@skilled.local>'),
+    PUBLIC_URL: z.url().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -67,6 +73,10 @@ export interface Config {
   realtime: { eventRetentionHours: number; maxBufferedBytes: number; heartbeatSeconds: number; sseKeepAliveSeconds: number };
   /** Largest uploaded file in bytes; a larger one is cut off with 413. */
   uploadMaxBytes: number;
+  /** Outgoing mail: SMTP server (mail is logged when unset) and sender address. */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Address of the web app as users reach it, for links in mail (defaults to http://localhost:PORT). */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -118,5 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sseKeepAliveSeconds: env.SSE_KEEPALIVE_SECONDS,
     },
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
   };
 }

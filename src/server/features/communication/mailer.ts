@@ -1,0 +1,44 @@
+// Outgoing mail. With SMTP_URL set, mail goes through that server (nodemailer); without it, each
+// message is written to the log instead, so development and tests see what would have been sent.
+import type { FastifyBaseLogger } from 'fastify';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  /** Sends one message; resolves when the SMTP server has accepted it (or it has been logged). */
+  send(mail: OutgoingMail): Promise<void>;
+  /** Whether mail really leaves the platform (SMTP_URL is set). */
+  readonly delivers: boolean;
+  close(): void;
+}
+
+export interface MailSettings {
+  smtpUrl: string | undefined;
+  from: string;
+}
+
+export function createMailer(settings: MailSettings, log: FastifyBaseLogger): Mailer {
+  if (!settings.smtpUrl) {
+    return {
+      delivers: false,
+      send: async (mail) => {
+        log.info({ mail: { to: mail.to, subject: mail.subject, text: mail.text } }, 'mail not sent (SMTP_URL is unset)');
+      },
+      close: () => undefined,
+    };
+  }
+  const transport = nodemailer.createTransport(settings.smtpUrl);
+  return {
+    delivers: true,
+    send: async (mail) => {
+      await transport.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    },
+    close: () => transport.close(),
+  };
+}

@@ -73,7 +73,7 @@ describe('POST /api/admin/fix-assignments (own database with broken rows)', () =
     }
     database = await openDatabase({ databaseUrl, poolSize: 10 });
     await ensureAdminAccount(database.db, TEST_ADMIN);
-    const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-admin-')), NODE_ENV: 'test' });
+    const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-admin-')), NODE_ENV: 'test', RATE_LIMIT_ENABLED: 'false' });
     app = await buildApp({ config, database, logger: false });
     await app.ready();
   });

@@ -21,7 +21,7 @@ export const eventPayloads = {
     changes: z.record(z.string(), z.unknown()).describe('The fields of the course that changed, with their new values'),
   }),
   'lesson.completed': z.object({ lessonId: Id, studentId: Id, courseId: Id }),
-  'message.received': z.object({ messageId: Id, from: Id, content: z.string() }),
+  'message.received': z.object({ messageId: Id, from: Id, content: z.string(), conversationId: Id }),
   'announcement.posted': z.object({
     announcementId: Id,
     courseId: Id.nullable().describe('null for a platform-wide announcement'),

@@ -22,6 +22,7 @@ export const ADMIN_ACCOUNT_KEYS = [
   'createdAt',
   'currentStreak',
   'email',
+  'emailVerified',
   'firstName',
   'id',
   'lastLearned',

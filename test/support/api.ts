@@ -19,10 +19,12 @@ export interface RequestOptions {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
+  /** Another server than the shared one (tests that start their own). */
+  baseUrl?: string;
 }
 
 export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const url = new URL(path, baseUrl());
+  const url = new URL(path, options.baseUrl ?? baseUrl());
   for (const [key, value] of Object.entries(options.query ?? {})) {
     if (value !== undefined) url.searchParams.set(key, String(value));
   }

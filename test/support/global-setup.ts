@@ -8,7 +8,7 @@ import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openDatabase } from '../../src/server/db/client.js';
 import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
-import { TEST_ADMIN } from './constants.js';
+import { TEST_ADMIN, TEST_JWT_SECRET } from './constants.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,6 +26,13 @@ export default async function setup(project: TestProject) {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    JWT_SECRET: process.env.JWT_SECRET ?? TEST_JWT_SECRET,
+    // Every test file signs in from 127.0.0.1: the shared server's limits are generous, and the
+    // security tests start servers of their own with tight ones.
+    RATE_LIMIT_IP_MAX: process.env.RATE_LIMIT_IP_MAX ?? '1000000',
+    RATE_LIMIT_USER_MAX: process.env.RATE_LIMIT_USER_MAX ?? '1000000',
+    RATE_LIMIT_AUTH_MAX: process.env.RATE_LIMIT_AUTH_MAX ?? '1000000',
+    RATE_LIMIT_API_KEY_MAX: process.env.RATE_LIMIT_API_KEY_MAX ?? '1000000',
   });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 20 });
   await ensureAdminAccount(database.db, TEST_ADMIN);

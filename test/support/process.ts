@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -23,12 +24,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns the server; `env` is added to a clean environment (no DATABASE_URL unless given). */
+/**
+ * Spawns the server; `env` is added to a clean environment (no DATABASE_URL unless given). Every test
+ * signs in from 127.0.0.1, so rate limits are off unless `env` turns them on: the security tests that
+ * check the limits start servers of their own with tight ones.
+ */
 export function spawnServer(env: Record<string, string>, port?: number): ServerProcess {
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: root,
-    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, ...(port ? { PORT: String(port) } : {}) },
+    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env, ...(port ? { PORT: String(port) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -38,7 +43,10 @@ export function spawnServer(env: Record<string, string>, port?: number): ServerP
   return { child, url: `http://127.0.0.1:${env.PORT ?? port}`, output: () => output, exited };
 }
 
-/** Resolves once the server answers /api/ready, or rejects if it exits first or takes too long. */
+/**
+ * Resolves once the server answers /api/ready with its database reachable (Redis may be down on purpose),
+ * or rejects if it exits first or takes too long.
+ */
 export async function waitReady(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedWith: number | null | undefined;
@@ -47,7 +55,8 @@ export async function waitReady(server: ServerProcess, timeoutMs = 60_000): Prom
     if (exitedWith !== undefined) throw new Error(`server exited with ${exitedWith}:\n${server.output()}`);
     try {
       const res = await fetch(`${server.url}/api/ready`);
-      if (res.status === 200) return;
+      const body = (await res.json().catch(() => undefined)) as { checks?: { database?: string } } | undefined;
+      if (res.status === 200 || body?.checks?.database === 'ok') return;
     } catch {
       // not listening yet
     }
@@ -60,4 +69,24 @@ export async function stopServer(server: ServerProcess, signal: NodeJS.Signals =
   if (server.child.exitCode !== null || server.child.signalCode !== null) return server.child.exitCode;
   server.child.kill(signal);
   return server.exited;
+}
+
+/** A new database on the PostgreSQL server of `url` (for a server process of a test's own), and the way to drop it. */
+export async function freshPostgresDatabase(url: string, prefix = 'skilled_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${Date.now()}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
 }

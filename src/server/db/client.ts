@@ -26,8 +26,25 @@ export interface DatabaseHandle {
   /** PostgreSQL's connection string, for features that need a connection of their own (LISTEN). */
   url?: string;
   ping(): Promise<void>;
+  /** Connections in use: node-postgres pool counts, or PGlite's single in-process connection. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
+
+export interface PoolStats {
+  total: number;
+  /** Open and unused (node-postgres only). */
+  idle?: number;
+  /** Queries waiting for a connection (node-postgres only). */
+  waiting?: number;
+}
+
+const connectFailures = new WeakSet<object>();
+/** The error was raised while opening a pooled connection (a transaction's first step), whatever its kind. */
+export const isConnectFailure = (error: unknown): boolean => typeof error === 'object' && error !== null && connectFailures.has(error);
+
+/** How long a query waits for a pooled connection by default before it fails (and the request gets 503). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Arbitrary constant shared by every instance: only one of them migrates at a time.
@@ -39,7 +56,7 @@ export class DataDirLockedError extends Error {}
  * PGlite is a single-process database: a second process writing the same files would corrupt them.
  * The lock file holds the owner's pid; a lock left by a process that no longer exists is taken over.
  */
-function lockDataDir(dir: string): () => void {
+export function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'skilled.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -71,32 +88,83 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Makes `release` idempotent and calls it (dropping the connection) as soon as the connection ends. */
+function releaseWhenLost(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release.bind(client);
+  let released = false;
+  const releaseOnce = (error?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    client.off('end', onEnd);
+    release(error);
+  };
+  const onEnd = () => releaseOnce(new Error('connection lost'));
+  client.on('end', onEnd);
+  client.release = releaseOnce;
+  return client;
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   /** Directory of the embedded database; `undefined` with no URL gives an in-memory one. */
   dataDir?: string;
   poolSize?: number;
+  /** node-postgres: how long to wait for a connection (new or from the pool) before failing. */
+  connectTimeoutMs?: number;
+  /**
+   * A read replica (DATABASE_READ_URL): no migrations (it follows the primary's schema), and every
+   * transaction is read-only, so that a write sent to it by mistake fails instead of going astray.
+   */
+  readReplica?: boolean;
+}
+
+/** Applies the migrations; the advisory lock lets one instance at a time do it. */
+async function migrateOnce(pool: pg.Pool): Promise<void> {
+  const lockClient = await pool.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await migrateNodePg(drizzleNodePg({ client: pool, schema }), { migrationsFolder });
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    lockClient.release();
+  }
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // An idle client losing its connection must not crash the process.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // Fail fast while the database is unreachable instead of queueing requests without end; the pool
+      // opens fresh connections by itself once it is back.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Notices a peer that vanished without closing the connection (host down, network cut).
+      keepAlive: true,
+      ...(options.readReplica ? { options: '-c default_transaction_read_only=on' } : {}),
+    });
+    // A client losing its connection must not crash the process. Idle ones are dropped by the pool; one
+    // checked out (a transaction between two statements) fails its next query, and is dropped on release.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    // Transactions take their connection with connect(). Its failures are marked, so that they can be told
+    // apart. And a connection that dies is handed back to the pool at once: drizzle does not release it
+    // when the transaction's `begin` fails, and such a leak would use up the pool after a database restart.
+    const originalConnect = pool.connect as (...args: unknown[]) => unknown;
+    pool.connect = ((...args: unknown[]) => {
+      if (args.length > 0) return originalConnect.apply(pool, args);
+      return (originalConnect.call(pool) as Promise<pg.PoolClient>).then(releaseWhenLost, (error: unknown) => {
+        if (typeof error === 'object' && error !== null) connectFailures.add(error);
+        throw error;
+      });
+    }) as typeof pool.connect;
     const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
-    const lockClient = await pool.connect();
-    try {
-      await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-      await migrateNodePg(drizzleNodePg({ client: pool, schema }), { migrationsFolder });
-    } finally {
-      await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-      lockClient.release();
-    }
+    if (!options.readReplica) await migrateOnce(pool);
     return {
       db,
       kind: 'postgres',
       url: options.databaseUrl,
       ping: async () => void (await db.execute(sql`select 1`)),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }
@@ -123,6 +191,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     db,
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
+    poolStats: () => ({ total: closed ? 0 : 1 }),
     close: async () => {
       if (closed) return;
       closed = true;

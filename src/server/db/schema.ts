@@ -2,6 +2,7 @@
 // what a client sees of a row is built by a presenter, never the raw row.
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   boolean,
   check,
   customType,
@@ -103,6 +104,8 @@ export const users = pgTable(
     currentStreak: integer('current_streak').notNull().default(0),
     longestStreak: integer('longest_streak').notNull().default(0),
     lastLearned: ts('last_learned'),
+    // Null until the user proves they receive mail at `email`; cleared again when the email changes.
+    emailVerifiedAt: ts('email_verified_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -419,6 +422,10 @@ export const sessions = pgTable(
     userAgent: text('user_agent').notNull().default(''),
     createdAt: createdAt(),
     lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    // When the family's sign-in happened, and the end it cannot outlive however often it is refreshed.
+    signedInAt: ts('signed_in_at').notNull().defaultNow(),
+    absoluteExpiresAt: ts('absolute_expires_at').notNull(),
+    // This token's end: unused until then (idle), or the family's absolute end, whichever comes first.
     expiresAt: ts('expires_at').notNull(),
     rotatedAt: ts('rotated_at'),
     revokedAt: ts('revoked_at'),
@@ -427,6 +434,9 @@ export const sessions = pgTable(
     uniqueIndex('sessions_refresh_token_hash_unique').on(t.refreshTokenHash),
     index('sessions_user_idx').on(t.userId),
     index('sessions_family_idx').on(t.familyId),
+    index('sessions_user_live_idx')
+      .on(t.userId, t.signedInAt)
+      .where(sql`${t.revokedAt} is null and ${t.rotatedAt} is null`),
   ],
 );
 
@@ -699,6 +709,8 @@ export const events = pgTable(
     staffOnly: boolean('staff_only').notNull().default(false),
     // Every admin.
     admins: boolean('admins').notNull().default(false),
+    // Every signed-in user (a platform-wide announcement).
+    everyone: boolean('everyone').notNull().default(false),
     // The time of the insert, not of the transaction's start: with inserts serialised, it grows with the id.
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
   },
@@ -707,4 +719,373 @@ export const events = pgTable(
     index('events_course_idx').on(t.courseId),
     index('events_user_ids_idx').using('gin', t.userIds),
   ],
+);
+
+// ---- Outgoing webhooks
+
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', ['pending', 'retrying', 'succeeded', 'failed']);
+export const webhookDeliveryKind = pgEnum('webhook_delivery_kind', ['event', 'ping', 'replay']);
+
+// An HTTPS endpoint that receives events: an instructor's for one course they teach, an admin's for one
+// course or (course_id null) all of them. The signing secret is kept encrypted (AES-256-GCM, key derived
+// from the JWT secret); the previous one keeps signing too until `previous_secret_expires_at`.
+// `after_event_id`: the newest event when the endpoint was made; it receives only events after it.
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    courseId: uuid('course_id').references(() => courses.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    eventTypes: text('event_types').array().notNull(),
+    active: boolean('active').notNull().default(true),
+    pausedAt: ts('paused_at'),
+    pauseReason: text('pause_reason'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastSuccessAt: ts('last_success_at'),
+    lastFailureAt: ts('last_failure_at'),
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    secretHint: text('secret_hint').notNull(),
+    previousSecretCiphertext: text('previous_secret_ciphertext'),
+    previousSecretExpiresAt: ts('previous_secret_expires_at'),
+    secretRotatedAt: ts('secret_rotated_at'),
+    afterEventId: bigint('after_event_id', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_endpoints_owner_idx').on(t.ownerId), index('webhook_endpoints_course_idx').on(t.courseId)],
+);
+
+// One delivery of one body to one endpoint, with the outcome of its last attempt. `body` is the exact
+// JSON that is signed and sent, so retries and replays send the same bytes (events themselves are pruned).
+// A sender claims a due row by setting `lease_until` (see the worker); `attempts` is the claim's token.
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    kind: webhookDeliveryKind('kind').notNull(),
+    eventId: bigint('event_id', { mode: 'number' }),
+    eventType: text('event_type').notNull(),
+    body: text('body').notNull(),
+    status: webhookDeliveryStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    responseStatus: integer('response_status'),
+    responseBody: text('response_body'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+    replayOf: uuid('replay_of'),
+    createdAt: createdAt(),
+    firstAttemptAt: ts('first_attempt_at'),
+    lastAttemptAt: ts('last_attempt_at'),
+    nextAttemptAt: ts('next_attempt_at'),
+    leaseUntil: ts('lease_until'),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'retrying')`),
+    index('webhook_deliveries_completed_idx').on(t.completedAt),
+    uniqueIndex('webhook_deliveries_event_unique')
+      .on(t.endpointId, t.eventId)
+      .where(sql`${t.kind} = 'event'`),
+  ],
+);
+
+// Where the webhook dispatcher is in the event log: one row, locked by the instance that dispatches.
+export const webhookDispatchCursor = pgTable('webhook_dispatch_cursor', {
+  id: integer('id').primaryKey(),
+  lastEventId: bigint('last_event_id', { mode: 'number' }).notNull(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Platform protection: named API keys and the JWT signing keys.
+// ---------------------------------------------------------------------------------------------------
+
+// A named API key. Only its SHA-256 hash is kept (the key is shown once); `prefix` is what lists show.
+// A rotated key points at its successor and stays valid until its (shortened) `expires_at`.
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+    replacedBy: uuid('replaced_by').references((): AnyPgColumn => apiKeys.id, { onDelete: 'set null' }),
+    lastUsedAt: ts('last_used_at'),
+    lastUsedIp: text('last_used_ip'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_unique').on(t.keyHash), index('api_keys_user_idx').on(t.userId, t.createdAt)],
+);
+
+// Access-token signing keys, encrypted with a key derived from JWT_SECRET. The newest signs; an older
+// one verifies until `retires_at` (set when it is superseded), so a rotation signs nobody out.
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    algorithm: text('algorithm').notNull().default('HS256'),
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    createdAt: createdAt(),
+    retiresAt: ts('retires_at'),
+  },
+  (t) => [index('signing_keys_created_idx').on(t.createdAt)],
+);
+
+// ---- Communication and notifications
+
+export const notificationType = pgEnum('notification_type', [
+  'assignment_submitted',
+  'assignment_graded',
+  'announcement_posted',
+  'message_received',
+  'achievement_earned',
+  'course_updated',
+  'student_inactive',
+  'assignment_missed',
+  'security_alert',
+]);
+export const emailDigest = pgEnum('email_digest', ['off', 'daily']);
+export const mailKind = pgEnum('mail_kind', ['notification', 'digest']);
+export const mailStatus = pgEnum('mail_status', ['pending', 'sending', 'sent', 'failed', 'cancelled']);
+
+// A course's announcement (its members read it), or a platform-wide one (course_id null, everyone).
+export const announcements = pgTable(
+  'announcements',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    courseId: uuid('course_id').references(() => courses.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('announcements_course_created_idx').on(t.courseId, t.createdAt), index('announcements_created_idx').on(t.createdAt)],
+);
+
+// Two people's direct messages. The pair is stored in id order, so that it has one row.
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userLowId: uuid('user_low_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userHighId: uuid('user_high_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastMessageAt: ts('last_message_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('conversations_pair_unique').on(t.userLowId, t.userHighId),
+    index('conversations_low_last_idx').on(t.userLowId, t.lastMessageAt),
+    index('conversations_high_last_idx').on(t.userHighId, t.lastMessageAt),
+    check('conversations_pair_ordered', sql`${t.userLowId} < ${t.userHighId}`),
+  ],
+);
+
+export const directMessages = pgTable(
+  'direct_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    senderId: uuid('sender_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    recipientId: uuid('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    readAt: ts('read_at'),
+  },
+  (t) => [
+    index('direct_messages_conversation_created_idx').on(t.conversationId, t.createdAt),
+    index('direct_messages_unread_idx')
+      .on(t.recipientId, t.conversationId)
+      .where(sql`${t.readAt} is null`),
+  ],
+);
+
+// One notification of one user. `in_app` false: kept only to be mailed (the user turned the in-app
+// channel off for its type). `digest_pending`: waiting for the user's next daily digest.
+// `dedupe_key` makes a periodic alert idempotent: one per user and key.
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: notificationType('type').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull().default(''),
+    link: text('link'),
+    data: jsonb('data').$type<Record<string, string>>().notNull().default({}),
+    inApp: boolean('in_app').notNull().default(true),
+    digestPending: boolean('digest_pending').notNull().default(false),
+    dedupeKey: text('dedupe_key'),
+    readAt: ts('read_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('notifications_user_created_idx').on(t.userId, t.createdAt),
+    index('notifications_unread_idx')
+      .on(t.userId)
+      .where(sql`${t.inApp} and ${t.readAt} is null`),
+    index('notifications_digest_idx')
+      .on(t.userId)
+      .where(sql`${t.digestPending}`),
+    uniqueIndex('notifications_user_dedupe_unique').on(t.userId, t.dedupeKey),
+  ],
+);
+
+/** Per notification type, the channels a user chose; types left out keep their defaults. */
+export type NotificationChannelChoices = Partial<Record<(typeof notificationType.enumValues)[number], { inApp?: boolean; email?: boolean }>>;
+
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  types: jsonb('types').$type<NotificationChannelChoices>().notNull().default({}),
+  digest: emailDigest('digest').notNull().default('off'),
+  lastDigestAt: ts('last_digest_at'),
+  updatedAt: updatedAt(),
+});
+
+// Mail waiting to be sent, written in the transaction that caused it and sent after it commits. A sender
+// claims a row by moving it to `sending` with `next_attempt_at` as its lease; a failed send goes back to
+// `pending` with a later `next_attempt_at`, until the attempts run out (`failed`).
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: mailKind('kind').notNull(),
+    notificationId: uuid('notification_id').references(() => notifications.id, { onDelete: 'cascade' }),
+    // A digest's notifications, oldest first.
+    notificationIds: uuid('notification_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    status: mailStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    index('mail_outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    index('mail_outbox_user_idx').on(t.userId),
+    index('mail_outbox_notification_idx').on(t.notificationId),
+  ],
+);
+
+// ---- Account security: second factors, recovery codes, one-time codes, sign-in challenges
+
+// A user's second factors. Secrets are stored encrypted (see http/secret-box.ts). `totp_last_step` is
+// the newest time step accepted, so that no code is accepted twice. A pending TOTP secret waits for a
+// first code before it replaces `totp_secret`; a phone number is usable once verified by a code.
+export const mfaSettings = pgTable('mfa_settings', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: ts('totp_enabled_at'),
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  pendingTotpSecret: text('pending_totp_secret'),
+  pendingTotpExpiresAt: ts('pending_totp_expires_at'),
+  phoneNumber: text('phone_number'),
+  phoneVerifiedAt: ts('phone_verified_at'),
+  smsEnabledAt: ts('sms_enabled_at'),
+  emailEnabledAt: ts('email_enabled_at'),
+  updatedAt: updatedAt(),
+});
+
+// Single-use recovery codes, each hashed with its own salt; shown to the user once.
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    salt: text('salt').notNull(),
+    codeHash: text('code_hash').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+export const verificationPurpose = pgEnum('verification_purpose', ['email_verification', 'phone_verification', 'password_reset']);
+
+// Codes and link tokens sent by mail or SMS: stored hashed, single use, with an expiry and a bound on
+// wrong guesses. Issuing a new one for the same purpose ends the previous one.
+export const verificationCodes = pgTable(
+  'verification_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: verificationPurpose('purpose').notNull(),
+    // The address or phone number it was sent to: it proves that one only.
+    target: text('target').notNull(),
+    codeHash: text('code_hash'),
+    tokenHash: text('token_hash'),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: ts('expires_at').notNull(),
+    consumedAt: ts('consumed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('verification_codes_token_hash_unique').on(t.tokenHash),
+    index('verification_codes_user_purpose_idx').on(t.userId, t.purpose, t.createdAt),
+  ],
+);
+
+// The second step of a sign-in: made once the password is right, used once, short-lived, and dead
+// after a few wrong codes. An email or SMS code sent for it is kept (hashed) on the row.
+export const mfaChallenges = pgTable(
+  'mfa_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    methods: text('methods').array().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    codeMethod: text('code_method'),
+    codeHash: text('code_hash'),
+    codeSentAt: ts('code_sent_at'),
+    sendCount: integer('send_count').notNull().default(0),
+    ipAddress: text('ip_address').notNull().default(''),
+    userAgent: text('user_agent').notNull().default(''),
+    expiresAt: ts('expires_at').notNull(),
+    consumedAt: ts('consumed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('mfa_challenges_user_idx').on(t.userId, t.createdAt)],
 );

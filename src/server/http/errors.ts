@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { type ErrorCode, errorCatalogue, type ErrorResponse } from '../../contract/errors.js';
+import { isConnectFailure } from '../db/client.js';
 
 export class AppError extends Error {
   readonly status: number;
@@ -14,6 +15,17 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
     this.status = errorCatalogue[code];
+  }
+}
+
+/** A refusal that ends by itself (a rate limit, a lockout): answered with `Retry-After`. */
+export class RetryLaterError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
   }
 }
 
@@ -30,6 +42,42 @@ export function postgresErrorCode(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown) => postgresErrorCode(error) === '23505';
 
+/** Seconds a client is told to wait (Retry-After) when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting up), 53300 (too many connections).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// What node-postgres and PGlite say when the connection is gone or cannot be had.
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed)/;
+
+/**
+ * The error means the database could not be reached (down, restarting, unreachable, out of connections),
+ * not that the query was wrong: the request may succeed if retried later. A network error counts only
+ * when it came through a database query (drizzle wraps those) or from opening a pooled connection.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen: unknown[] = [];
+  const queue: unknown[] = [error];
+  let viaQuery = false;
+  let network = false;
+  while (queue.length > 0 && seen.length < 10) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object' || seen.includes(current)) continue;
+    seen.push(current);
+    const { code, message, cause, errors, name } = current as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown; name?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+    if (typeof code === 'string' && NETWORK_ERRNO.has(code)) network = true;
+    if (name === 'DrizzleQueryError' || (current as object).constructor?.name === 'DrizzleQueryError') viaQuery = true;
+    if (isConnectFailure(current)) viaQuery = true;
+    queue.push(cause);
+    if (Array.isArray(errors)) queue.push(...errors);
+  }
+  return network && viaQuery;
+}
+
 function envelope(request: FastifyRequest, code: ErrorCode, message: string, details?: Record<string, string>) {
   const body: ErrorResponse = { error: message, status: errorCatalogue[code], code, requestId: String(request.id) };
   if (details) body.details = details;
@@ -38,6 +86,11 @@ function envelope(request: FastifyRequest, code: ErrorCode, message: string, det
 
 function send(reply: FastifyReply, body: ErrorResponse) {
   return reply.status(body.status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Answers with the error envelope, for code outside the error handler (load shedding, metrics access). */
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string) {
+  return send(reply, envelope(request, code, message));
 }
 
 function fieldPath(instancePath: string, params: Record<string, unknown> | undefined): string {
@@ -62,6 +115,7 @@ const frameworkCodes: Record<string, ErrorCode> = {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
+      if (error instanceof RetryLaterError) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
       return send(reply, envelope(request, error.code, error.message, error.details));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -79,6 +133,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: error, issues: error.cause.issues }, 'response did not match its schema');
       return send(reply, envelope(request, 'INTERNAL_ERROR', 'Internal server error'));
     }
+    if (isDatabaseUnavailable(error)) {
+      // Expected while the database restarts: no stack, and the client is told when to retry.
+      request.log.warn({ reason: error.message }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return send(reply, envelope(request, 'DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly'));
+    }
     const frameworkCode = error.code ? frameworkCodes[error.code] : undefined;
     if (frameworkCode === 'INVALID_JSON') {
       return send(reply, envelope(request, frameworkCode, 'The request body is not valid JSON'));
@@ -87,6 +147,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(reply, envelope(request, frameworkCode, 'The request body is too large'));
     }
     if (frameworkCode) return send(reply, envelope(request, frameworkCode, error.message));
+    // A NUL character or another one the database's encoding cannot hold: the text is refused as a whole.
+    if (['22021', '22P05'].includes(postgresErrorCode(error) ?? '')) {
+      return send(reply, envelope(request, 'BAD_REQUEST', 'The request contains characters that cannot be stored (such as NUL)'));
+    }
     if (postgresErrorCode(error) === 'SK001') {
       return send(reply, envelope(request, 'PREREQUISITE_CYCLE', 'A course cannot require itself, directly or through its prerequisites'));
     }

@@ -15,6 +15,10 @@ const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the answer carries secrets shown once (tokens, recovery codes), so it is never stored for replay. */
+    idempotency?: boolean;
+  }
   interface FastifyRequest {
     /** The idempotency row this request claimed, whose response it must record. */
     idempotencyRowId?: string;
@@ -32,6 +36,7 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined || !MUTATIONS.has(request.method) || !request.user) return;
+    if (request.routeOptions.config.idempotency === false) return;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || !VALID_KEY.test(key)) {
       throw new AppError('BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters');

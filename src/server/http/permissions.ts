@@ -16,6 +16,8 @@ const instructorPermissions = [
   'assignments:create',
   'assignments:grade-own',
   'analytics:view-own-students',
+  'announcements:post',
+  'webhooks:manage',
 ] as const;
 const adminOnly = ['users:manage', 'admin:maintenance', 'analytics:view-all', 'courses:manage-all', 'data:export', 'audit:read'] as const;
 

@@ -76,7 +76,11 @@ describe('SSE: authentication and format', () => {
     expect(lessonsOf(stranger)).toEqual([other.lessonIds[0]]);
     expect(lessonsOf(strangerInstructor)).toEqual([other.lessonIds[0]]);
     expect(assignments.frames.filter((f) => f.json)).toEqual([]);
-    expect(notifications.frames.filter((f) => f.json)).toEqual([]);
+    // Completing the course's only lesson earned the student a badge: its event and notification are
+    // notification-topic events of the student's own; nothing else reaches that stream.
+    const notificationFrames = notifications.frames.filter((f) => f.json);
+    expect(notificationFrames.map((f) => f.event).sort()).toEqual(['achievement.earned', 'notification.new']);
+    expect(notificationFrames.every((f) => (f.json.data.studentId ?? f.json.data.userId) === setup.student.id)).toBe(true);
   });
 });
 

@@ -15,6 +15,8 @@ export interface EventBus {
   onReconnect(listener: () => void): void;
   /** False while messages may be missed: the instance then polls the log more often. */
   healthy(): boolean;
+  /** Resolves when the broker answers (for readiness checks); the in-process bus always does. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export function createMemoryBus(): EventBus {
     onMessage: (listener) => void emitter.on('message', listener),
     onReconnect: () => undefined,
     healthy: () => true,
+    ping: async () => undefined,
     close: async () => void emitter.removeAllListeners(),
   };
 }
@@ -90,6 +93,8 @@ export function createRedisBus(url: string, log: FastifyBaseLogger): EventBus {
     onMessage: (listener) => void listeners.push(listener),
     onReconnect: (listener) => void reconnectListeners.push(listener),
     healthy: () => isUp(),
+    // Without the offline queue, a ping while disconnected fails at once instead of waiting.
+    ping: async () => void (await publisher.ping()),
     async close() {
       closed = true;
       publisher.disconnect();

@@ -1,6 +1,7 @@
 // Hears this process's commits of events: LISTEN on the channel that emitEvent() notifies, which the
 // database delivers at commit. PGlite runs in this process and delivers to its own listeners; on
 // PostgreSQL a dedicated connection listens and is re-opened with a backoff when it drops.
+// listenToChannel() does the same for any other channel.
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { DatabaseHandle } from '../db/client.js';
@@ -26,11 +27,28 @@ export async function listenForCommits(
     const id = Number(payload);
     if (Number.isSafeInteger(id) && id > 0) onCommit(id);
   };
+  return listenToChannel(database, log, { channel: COMMIT_CHANNEL, name: 'event listener', onNotification: deliver, onReconnect });
+}
 
+export interface ChannelListenerOptions {
+  channel: string;
+  /** For log lines and the connection's application_name. */
+  name: string;
+  onNotification: (payload: string | undefined) => void;
+  /** Called once listening (again): notifications sent while the connection was down were missed. */
+  onReconnect: () => void;
+}
+
+/**
+ * LISTEN on one channel. PGlite delivers in this process; on PostgreSQL a dedicated connection listens
+ * and is re-opened with a backoff when it drops (healthy() is false meanwhile).
+ */
+export async function listenToChannel(database: DatabaseHandle, log: FastifyBaseLogger, options: ChannelListenerOptions): Promise<CommitListener> {
+  const { channel, name, onNotification: deliver, onReconnect } = options;
   const databaseUrl = database.url;
   if (database.kind === 'pglite' || !databaseUrl) {
     const client = (database.db as unknown as { $client: PgliteLike }).$client;
-    const unlisten = await client.listen(COMMIT_CHANNEL, deliver);
+    const unlisten = await client.listen(channel, deliver);
     return { healthy: () => true, close: () => unlisten().catch(() => undefined) };
   }
 
@@ -41,11 +59,11 @@ export async function listenForCommits(
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: databaseUrl, application_name: 'skilled-event-listener' });
+    const next = new pg.Client({ connectionString: databaseUrl, application_name: `skilled-${name.replace(/\s+/g, '-')}` });
     client = next;
     next.on('notification', (message) => deliver(message.payload));
     next.on('error', (error) => {
-      if (!closed) log.warn({ err: error }, 'event listener connection lost; reconnecting');
+      if (!closed) log.warn({ err: error }, `${name} connection lost; reconnecting`);
       void next.end().catch(() => undefined);
     });
     next.on('end', () => {
@@ -54,13 +72,13 @@ export async function listenForCommits(
     });
     try {
       await next.connect();
-      await next.query(`LISTEN "${COMMIT_CHANNEL}"`);
+      await next.query(`LISTEN "${channel}"`);
       connected = true;
-      if (attempt > 0) log.info('event listener connection restored');
+      if (attempt > 0) log.info(`${name} connection restored`);
       attempt = 0;
       onReconnect();
     } catch (error) {
-      if (!closed) log.warn({ err: error }, 'event listener could not connect; retrying');
+      if (!closed) log.warn({ err: error }, `${name} could not connect; retrying`);
       await next.end().catch(() => undefined);
       scheduleReconnect();
     }

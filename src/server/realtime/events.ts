@@ -15,8 +15,9 @@ import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
 import { type Executor, queryRows, type Transaction } from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
+import { requestLogger } from '../http/request-context.js';
 
-/** Who may see an event. Give at least one of `userIds`, `courseId` or `admins`. */
+/** Who may see an event. Give at least one of `userIds`, `courseId`, `admins` or `everyone`. */
 export interface EventAudience {
   /** Direct recipients (a student's own grade, a message's recipient). */
   userIds?: readonly string[];
@@ -26,6 +27,8 @@ export interface EventAudience {
   staffOnly?: boolean;
   /** Every admin. */
   admins?: boolean;
+  /** Every signed-in user (a platform-wide announcement). */
+  everyone?: boolean;
 }
 
 export type EmitInput = { [T in EventType]: { type: T; data: EventPayload<T>; audience: EventAudience } }[EventType];
@@ -45,16 +48,36 @@ export const COMMIT_CHANNEL = `skilled_events_${randomBytes(6).toString('hex')}`
  * events wait for this one (that wait is what keeps ids in commit order).
  */
 export async function emitEvent(tx: Transaction, input: EmitInput): Promise<void> {
-  const data = eventPayloads[input.type].parse(input.data) as Record<string, unknown>;
-  const { userIds = [], courseId = null, staffOnly = false, admins = false } = input.audience;
-  if (staffOnly && !courseId) throw new Error(`event ${input.type}: staffOnly needs a courseId`);
-  if (userIds.length === 0 && !courseId && !admins) throw new Error(`event ${input.type} has no audience`);
+  await emitEvents(tx, [input]);
+}
+
+/** Rows per insert when many events are written at once. */
+const EMIT_BATCH = 500;
+
+/**
+ * emitEvent for many events at once (one notification per member of a course, say): one lock, a few
+ * multi-row inserts and one notification of the newest id, which makes readers fetch them all.
+ */
+export async function emitEvents(tx: Transaction, inputs: readonly EmitInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const rows = inputs.map((input) => {
+    const data = eventPayloads[input.type].parse(input.data) as Record<string, unknown>;
+    const { userIds = [], courseId = null, staffOnly = false, admins = false, everyone = false } = input.audience;
+    if (staffOnly && !courseId) throw new Error(`event ${input.type}: staffOnly needs a courseId`);
+    if (userIds.length === 0 && !courseId && !admins && !everyone) throw new Error(`event ${input.type} has no audience`);
+    return { type: input.type, payload: data, userIds: [...new Set(userIds)], courseId, staffOnly, admins, everyone };
+  });
   await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`);
-  const [row] = await tx
-    .insert(events)
-    .values({ type: input.type, payload: data, userIds: [...new Set(userIds)], courseId, staffOnly, admins })
-    .returning({ id: events.id });
-  await tx.execute(sql`select pg_notify(${COMMIT_CHANNEL}, ${String(row!.id)})`);
+  const ids: number[] = [];
+  for (let start = 0; start < rows.length; start += EMIT_BATCH) {
+    const written = await tx.insert(events).values(rows.slice(start, start + EMIT_BATCH)).returning({ id: events.id });
+    ids.push(...written.map((row) => row.id));
+  }
+  const newest = Math.max(...ids);
+  await tx.execute(sql`select pg_notify(${COMMIT_CHANNEL}, ${String(newest)})`);
+  // The request's log line links its id to the events' (published if the transaction commits).
+  if (rows.length === 1) requestLogger()?.info({ eventId: newest, eventType: rows[0]!.type }, 'event recorded');
+  else requestLogger()?.info({ eventIds: [Math.min(...ids), newest], count: rows.length }, 'events recorded');
 }
 
 // ---- Reading the log
@@ -135,14 +158,18 @@ export interface Membership {
 
 /**
  * May the viewer see the event?
- * - its direct recipients, and every admin when `admins` is set;
+ * - everyone when `everyone` is set; its direct recipients, and every admin when `admins` is set;
  * - staff-only course events: the course's instructor, and admins who subscribed to the course;
  * - other course events: the course's members (its instructor, its actively enrolled students) who
  *   subscribed to it (or any member on a stream that takes all their courses), and subscribed admins.
  */
-export function canSee(viewer: Viewer, event: Pick<EventRow, 'userIds' | 'courseId' | 'staffOnly' | 'admins'>, membership: Membership): boolean {
+export function canSee(
+  viewer: Viewer,
+  event: Pick<EventRow, 'userIds' | 'courseId' | 'staffOnly' | 'admins' | 'everyone'>,
+  membership: Membership,
+): boolean {
   const { id, role } = viewer.user;
-  if (event.userIds.includes(id)) return true;
+  if (event.everyone || event.userIds.includes(id)) return true;
   if (event.admins && role === 'admin') return true;
   if (!event.courseId) return false;
   const instructor = membership.instructorOf.get(event.courseId) === id;
@@ -187,6 +214,7 @@ export function replayCandidates(viewer: Viewer): SQL {
   const { id, role } = viewer.user;
   const conditions: SQL[] = [
     arrayContains(events.userIds, [id]),
+    eq(events.everyone, true),
     sql`${events.courseId} in (select ${courses.id} from ${courses} where ${courses.instructorId} = ${id})`,
   ];
   if (role === 'admin') conditions.push(eq(events.admins, true));

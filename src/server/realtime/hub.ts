@@ -80,6 +80,8 @@ export class EventHub {
   private stopped = false;
   /** The last event id this instance has read and fanned out. */
   cursor = 0;
+  /** Events written to a connection so far, live or replayed (for the metrics). */
+  delivered = 0;
 
   constructor(
     private readonly db: Database,
@@ -235,6 +237,7 @@ export class EventHub {
         if (options.paced && !(await subscriber.waitForRoom())) continue;
         json ??= serialize(row);
         subscriber.send({ id: row.id, type: row.type, json });
+        this.delivered++;
       }
     }
   }

@@ -19,6 +19,21 @@ export interface Realtime {
    * a sign-out everywhere. (Connections also re-check their session at every heartbeat.)
    */
   disconnectUser(userId: string): void;
+  /** This instance's connections and event counts, and whether the bus and the commit listener are up. */
+  stats(): RealtimeStats;
+  /** Resolves when the bus's broker (Redis) answers; at once for the in-process bus. */
+  pingBus(): Promise<void>;
+}
+
+export interface RealtimeStats {
+  websocketConnections: number;
+  sseConnections: number;
+  /** Events committed by this instance and announced to the bus. */
+  eventsPublished: number;
+  /** Events written to this instance's connections. */
+  eventsDelivered: number;
+  busHealthy: boolean;
+  commitListenerHealthy: boolean;
 }
 
 declare module 'fastify' {
@@ -47,10 +62,12 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
     else hub.disconnectUser(message.userId, 'your session has ended');
   });
   bus.onReconnect(() => hub.wake());
+  let published = 0;
   const commits = await listenForCommits(
     database,
     log,
     (eventId) => {
+      published++;
       // Local clients do not wait for the bus (which may be down); other instances hear of it through it.
       hub.wake(eventId);
       bus.publish({ kind: 'event', id: eventId });
@@ -63,6 +80,15 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
       hub.disconnectUser(userId, 'your session has ended');
       bus.publish({ kind: 'disconnect', userId });
     },
+    stats: () => ({
+      websocketConnections: ws?.count() ?? 0,
+      sseConnections: sse?.count() ?? 0,
+      eventsPublished: published,
+      eventsDelivered: hub.delivered,
+      busHealthy: bus.healthy(),
+      commitListenerHealthy: commits.healthy(),
+    }),
+    pingBus: () => bus.ping(),
   } satisfies Realtime);
 
   let lastPoll = Date.now();

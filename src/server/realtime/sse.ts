@@ -126,7 +126,7 @@ const description =
   'by themselves) to receive what was missed, in order; `event: resync` means it is no longer kept: refetch. ' +
   'Comment lines (`: keep-alive`) come every 15 seconds by default.';
 
-export function registerEventStreams(app: FastifyInstance, deps: EventStreamDeps): { closeAll(): void } {
+export function registerEventStreams(app: FastifyInstance, deps: EventStreamDeps): { closeAll(): void; count(): number } {
   const connections = new Set<SseConnection>();
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const stream of streams) {
@@ -189,5 +189,6 @@ export function registerEventStreams(app: FastifyInstance, deps: EventStreamDeps
     closeAll: () => {
       for (const connection of connections) connection.end();
     },
+    count: () => connections.size,
   };
 }

@@ -148,9 +148,9 @@ class WsConnection implements Subscriber {
   }
 
   /**
-   * Live delivery starts held: a client that reconnects sends `resume` right after `ready`, and must get
-   * the missed events before any newer one. The hold ends with that resume, with any other message, or
-   * after RESUME_GRACE_MS; nothing is lost meanwhile.
+   * Live delivery starts held: a client that reconnects sends `resume` right after `ready` (after its
+   * `subscribe`s), and must get the missed events before any newer one. The hold ends with that resume,
+   * with any other message but a subscription change, or after RESUME_GRACE_MS; nothing is lost meanwhile.
    */
   private async start(user: SessionUser, resumeFrom: number | undefined): Promise<void> {
     if (this.closing) return;
@@ -231,7 +231,8 @@ class WsConnection implements Subscriber {
       return;
     }
     const message = parsed.data;
-    if (message.type !== 'resume') await this.endHold();
+    // Subscriptions may come before the resume, so that the replay covers the courses they add.
+    if (message.type !== 'resume' && message.type !== 'subscribe' && message.type !== 'unsubscribe') await this.endHold();
     switch (message.type) {
       case 'auth':
         this.error('BAD_REQUEST', 'Already authenticated');
@@ -272,15 +273,14 @@ class WsConnection implements Subscriber {
   }
 }
 
-/** A browser sends cookies with a cross-site WebSocket too: a cookie counts only from our own origin. */
+/**
+ * A browser sends cookies with a cross-site WebSocket too: a cookie counts only from our own origin or
+ * one listed in CORS_ORIGINS.
+ */
 function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (!origin) return true;
-  try {
-    return new URL(origin).host === request.host;
-  } catch {
-    return false;
-  }
+  return request.server.originPolicy.allows(origin, request);
 }
 
 function upgradeUser(request: FastifyRequest): AuthUser | null {
@@ -293,7 +293,10 @@ export const WsQuery = z.object({
   lastEventId: EventIdInput.optional().describe('Resume after this event as soon as the connection is authenticated'),
 });
 
-export function registerWebSocketRoute(app: FastifyInstance, deps: WebSocketDeps): { heartbeat(): void; closeAll(code: number, reason: string): void } {
+export function registerWebSocketRoute(
+  app: FastifyInstance,
+  deps: WebSocketDeps,
+): { heartbeat(): void; closeAll(code: number, reason: string): void; count(): number } {
   const connections = new Set<WsConnection>();
   app.get(
     '/api/ws',
@@ -315,5 +318,6 @@ export function registerWebSocketRoute(app: FastifyInstance, deps: WebSocketDeps
     closeAll: (code, reason) => {
       for (const connection of connections) connection.close(code, reason);
     },
+    count: () => connections.size,
   };
 }

@@ -5,6 +5,7 @@ import type { BadgeType } from '../../../contract/common.js';
 import { type Executor, queryRows } from '../../db/client.js';
 import { achievements } from '../../db/schema.js';
 import { effectiveStreak } from '../analytics/streaks.js';
+import { announceBadges } from '../communication/triggers.js';
 
 export interface BadgeStats {
   enrollments: number;
@@ -161,5 +162,11 @@ export async function awardBadges(db: Executor, studentId: string, at = new Date
     .values(met.map((badgeType) => ({ studentId, badgeType, earnedAt: at })))
     .onConflictDoNothing()
     .returning({ badgeType: achievements.badgeType });
-  return inserted.map((r) => r.badgeType);
+  const earned = inserted.map((r) => r.badgeType);
+  await announceBadges(
+    db,
+    studentId,
+    earned.map((type) => ({ badgeType: type, title: badgeRules[type].title, description: badgeRules[type].description })),
+  );
+  return earned;
 }

@@ -21,6 +21,7 @@ import { AppError } from '../../http/errors.js';
 import { awardBadges, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
+import { announceGrade } from '../communication/triggers.js';
 import { isCourseStaff } from '../courses/policy.js';
 import { iso } from '../users/presenter.js';
 import { type AssignmentInContext, findAssignmentInContext, findManagedAssignment, lockSubmission } from './access.js';
@@ -127,6 +128,7 @@ async function writeGrade(
     before: gradeSnapshot(submission),
     after: { ...gradeSnapshot(updated!), ...(grade.rubricScores ? { rubricScores: grade.rubricScores } : {}) },
   });
+  await announceGrade(tx, updated!, assignment, submission.status === 'graded');
   return updated!;
 }
 

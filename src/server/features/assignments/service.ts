@@ -13,6 +13,7 @@ import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
+import { announceSubmission } from '../communication/triggers.js';
 import { findActiveEnrollment, findManagedCourse, isCourseStaff } from '../courses/policy.js';
 import { markCompletionIfDone } from '../enrollments/progress.js';
 import { resolveOwnUpload } from '../files/service.js';
@@ -225,6 +226,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
             fileName: row!.fileName,
           },
         });
+        await announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment);
         return presentReceipt(row!);
       });
     },

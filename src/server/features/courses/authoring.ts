@@ -6,6 +6,7 @@ import { coursePrerequisites, courses, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
+import { announceCourseUpdate } from '../communication/triggers.js';
 import { loadCourseDetails } from './details.js';
 import { findManagedCourse } from './policy.js';
 import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from './versioning.js';
@@ -115,6 +116,7 @@ export async function updateCourse(
         .set({ ...changes, updatedAt: nextVersion(courses.updatedAt) })
         .where(eq(courses.id, courseId));
       await recordAudit(tx, user, { action: 'course.update', targetType: 'course', targetId: courseId, ...diff });
+      await announceCourseUpdate(tx, { id: courseId, title: changes.title ?? course.title }, diff.after, user.id);
     }
   });
   // Read after commit: the details run their queries in parallel, which one transaction's client cannot.

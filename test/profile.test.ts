@@ -23,6 +23,7 @@ const PROFILE_USER_KEYS = [
   'currentStreak',
   'createdAt',
   'updatedAt',
+  'emailVerified',
 ].sort();
 
 const updateProfile = (user: TestUser, body: Record<string, unknown>) =>
@@ -42,6 +43,7 @@ describe('PUT /api/profile/update', () => {
       email: `Ada-${suffix}@Test.Skilled`,
       username: `ada_${suffix}`,
       weeklyLearningGoal: 600,
+      currentPassword: student.password,
     });
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('Profile updated successfully');
@@ -61,6 +63,7 @@ describe('PUT /api/profile/update', () => {
       currentStreak: 0,
       createdAt: before.createdAt,
       updatedAt: expect.any(String),
+      emailVerified: false,
     });
     expect(new Date(res.body.user.updatedAt).getTime()).toBeGreaterThan(new Date(before.updatedAt).getTime());
     expect(JSON.stringify(res.body)).not.toMatch(/password|argon2/i);
@@ -117,7 +120,7 @@ describe('PUT /api/profile/update', () => {
   it('refuses an email or username held by another account with 409, whatever the case', async () => {
     const student = await createStudent();
     const other = await createStudent();
-    const email = await updateProfile(student, { email: other.email.toUpperCase() });
+    const email = await updateProfile(student, { email: other.email.toUpperCase(), currentPassword: student.password });
     expect(email.status).toBe(409);
     expect(email.body).toMatchObject({ status: 409, code: 'EMAIL_TAKEN' });
     const username = await updateProfile(student, { username: other.username.toUpperCase() });

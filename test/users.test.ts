@@ -12,7 +12,7 @@ import {
 } from './support/api.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-const PRIVATE_KEYS = ['email', 'notificationPreference', 'preferredStudyTime', 'weeklyLearningGoal'];
+const PRIVATE_KEYS = ['email', 'notificationPreference', 'preferredStudyTime', 'weeklyLearningGoal', 'emailVerified'];
 const PUBLIC_KEYS = [
   'id',
   'firstName',
@@ -68,6 +68,7 @@ describe('GET /api/users/:userId/profile', () => {
       notificationPreference: true,
       preferredStudyTime: 'evening',
       weeklyLearningGoal: 300,
+      emailVerified: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       lastLearned: null,

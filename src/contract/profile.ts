@@ -13,6 +13,7 @@ import {
   UserRole,
   UserSummary,
 } from './common.js';
+import { ErrorResponse } from './errors.js';
 import { CourseProgressSummary } from './progress.js';
 import { Email, Password, PersonName, UserAccount, Username } from './users.js';
 
@@ -37,7 +38,7 @@ export const UpdateProfileBody = z.object({
     .min(1, 'is required')
     .max(1024)
     .optional()
-    .describe("Required with newPassword: the caller's current password"),
+    .describe("Required with newPassword or a new email: the caller's current password"),
   newPassword: Password.optional(),
 });
 export type UpdateProfileBody = z.infer<typeof UpdateProfileBody>;
@@ -57,9 +58,12 @@ export const ProfileUser = UserAccount.pick({
   currentStreak: true,
   createdAt: true,
   updatedAt: true,
+  emailVerified: true,
 }).meta({ id: 'ProfileUser' });
 export type ProfileUser = z.infer<typeof ProfileUser>;
 export const UpdateProfileResponse = z.object({ message: z.string(), user: ProfileUser });
+/** A stale If-Match on a profile or preferences edit: the account as it is now (its ETag in the header). */
+export const ProfilePreconditionFailed = ErrorResponse.extend({ current: ProfileUser }).meta({ id: 'ProfilePreconditionFailed' });
 
 // ---- PUT /api/profile/preferences
 
@@ -155,6 +159,7 @@ export const UserProfile = z
     notificationPreference: z.boolean().optional().describe('Owner and admins only'),
     preferredStudyTime: StudyTime.optional().describe('Owner and admins only'),
     weeklyLearningGoal: z.number().int().optional().describe('Owner and admins only; minutes per week'),
+    emailVerified: z.boolean().optional().describe('Owner and admins only'),
     createdAt: IsoDate,
     updatedAt: IsoDate,
     lastLearned: IsoDate.nullable(),

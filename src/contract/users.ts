@@ -18,6 +18,7 @@ export const UserAccount = z
     lastLearned: IsoDate.nullable(),
     createdAt: IsoDate,
     updatedAt: IsoDate,
+    emailVerified: z.boolean().describe('Whether the user has confirmed that they receive mail at this email'),
   })
   .meta({ id: 'UserAccount' });
 export type UserAccount = z.infer<typeof UserAccount>;

@@ -1,7 +1,10 @@
 // Access tokens: short-lived JWTs verified without a database read. Refresh tokens: random, stored hashed.
+// Tokens are HS256 only (any other `alg`, `none` included, is refused), name their signing key in `kid`,
+// and must carry `exp`, `iss` and `aud`; see signing-keys.ts for the keys and their rotation.
 import { createHash, randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { UserRole } from '../../contract/common.js';
+import { type Keyring, SIGNING_ALGORITHM, staticKeyring } from './signing-keys.js';
 
 export const ISSUER = 'skilled';
 export const AUDIENCE = 'skilled-api';
@@ -17,24 +20,34 @@ export interface TokenSigner {
   verifyAccess(token: string): Promise<AccessClaims | null>;
 }
 
-export function createTokenSigner(secret: string, ttlSeconds: number): TokenSigner {
-  const key = new TextEncoder().encode(secret);
+/** Signs with the keyring's current key; a plain secret gives one fixed key (for tools without a database). */
+export function createTokenSigner(keys: Keyring | string, ttlSeconds: number): TokenSigner {
+  const keyring = typeof keys === 'string' ? staticKeyring(keys) : keys;
   return {
     async signAccess({ userId, role, sessionId }) {
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      const key = await keyring.current();
       const token = await new SignJWT({ role, sid: sessionId })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: 'JWT', kid: key.kid })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(key);
+        .sign(key.secret);
       return { token, expiresAt };
     },
     async verifyAccess(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+        const { payload } = await jwtVerify(
+          token,
+          async (header) => {
+            const key = typeof header.kid === 'string' ? await keyring.find(header.kid) : undefined;
+            if (!key) throw new joseErrors.JWKSNoMatchingKey();
+            return key.secret;
+          },
+          { algorithms: [SIGNING_ALGORITHM], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'] },
+        );
         const role = payload.role;
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
         if (role !== 'student' && role !== 'instructor' && role !== 'admin') return null;

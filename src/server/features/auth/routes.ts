@@ -1,11 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  type AuthTokens,
   AuthCheckResponse,
+  CodeSentResponse,
+  MfaSendBody,
+  MfaVerifyBody,
   RefreshBody,
   RegisterBody,
   RegisterResponse,
   SignInBody,
+  SignInOrChallengeResponse,
   SignInResponse,
 } from '../../../contract/auth.js';
 import { MessageResponse } from '../../../contract/common.js';
@@ -13,9 +18,15 @@ import { ErrorResponse } from '../../../contract/errors.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE, requestOrigin } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import type { Feature } from '../../http/feature.js';
+import accountRoutes from './account-routes.js';
+import { createAccountSecurity } from './context.js';
+import mfaRoutes from './mfa/routes.js';
 import { createAuthService, type ClientInfo } from './service.js';
+import sessionRoutes from './sessions/routes.js';
 
 const REFRESH_PATH = '/api/auth';
+// Answers with tokens are never stored for an Idempotency-Key replay.
+const tokenAnswer = { idempotency: false };
 
 const clientInfo = (request: FastifyRequest): ClientInfo => ({
   ipAddress: request.ip,
@@ -23,14 +34,12 @@ const clientInfo = (request: FastifyRequest): ClientInfo => ({
 });
 
 const authRoutes: Feature = async (app, { deps }) => {
-  const auth = createAuthService({
-    db: deps.database.db,
-    signer: deps.signer,
-    refreshTokenTtl: deps.config.refreshTokenTtl,
-  });
+  const ctx = createAccountSecurity(app, deps);
+  const auth = createAuthService({ ctx, lockout: app.signInLockout });
   const secure = deps.config.env === 'production';
 
   function setSessionCookies(reply: FastifyReply, tokens: { accessToken: string; expiresAt: string; refreshToken: string; refreshExpiresAt: string }) {
+    app.csrf.issue(reply, tokens.accessToken);
     reply.setCookie(ACCESS_COOKIE, tokens.accessToken, {
       httpOnly: true,
       secure,
@@ -52,9 +61,14 @@ const authRoutes: Feature = async (app, { deps }) => {
     reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
   }
 
+  const signedIn = (reply: FastifyReply, tokens: AuthTokens) => {
+    setSessionCookies(reply, tokens);
+    return { message: 'Signed in successfully', data: tokens };
+  };
+
   const registerSchema = {
     tags: ['auth'],
-    summary: 'Register a new student or instructor account',
+    summary: 'Register a new student or instructor account; a verification code and link are mailed to it',
     body: RegisterBody,
     response: { 201: RegisterResponse, 400: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
   };
@@ -68,22 +82,68 @@ const authRoutes: Feature = async (app, { deps }) => {
     });
   }
 
+  for (const [url, operationId] of [
+    ['/api/auth/signin', 'signIn'],
+    ['/api/auth/login', 'login'],
+  ] as const) {
+    app.post(
+      url,
+      {
+        config: tokenAnswer,
+        schema: {
+          operationId,
+          tags: ['auth'],
+          summary:
+            'Sign in with email and password; sets HTTP-only session cookies. An account with a second factor gets ' +
+            '`{ mfaRequired: true, challengeId, methods }` instead: finish with POST /api/auth/login/mfa',
+          security: [],
+          body: SignInBody,
+          response: { 200: SignInOrChallengeResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await auth.signIn(request.body.email, request.body.password, clientInfo(request), requestOrigin(request));
+        return outcome.mfaRequired ? outcome.challenge : signedIn(reply, outcome.tokens);
+      },
+    );
+  }
+
   app.post(
-    '/api/auth/signin',
+    '/api/auth/login/mfa',
     {
+      config: tokenAnswer,
       schema: {
-        operationId: 'signIn',
-        tags: ['auth'],
-        summary: 'Sign in with email and password; sets HTTP-only session cookies',
+        operationId: 'verifyMfaSignIn',
+        tags: ['auth', 'mfa'],
+        summary:
+          'Finish a sign-in with a second factor: a code from the authenticator app (totp), a recovery code, or a code ' +
+          'sent by email or SMS. Answers as a sign-in does. A challenge allows 5 attempts and lasts 5 minutes',
         security: [],
-        body: SignInBody,
-        response: { 200: SignInResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+        body: MfaVerifyBody,
+        response: { 200: SignInResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (request, reply) => {
-      const tokens = await auth.signIn(request.body.email, request.body.password, clientInfo(request), requestOrigin(request));
-      setSessionCookies(reply, tokens);
-      return { message: 'Signed in successfully', data: tokens };
+      const { challengeId, method, code } = request.body;
+      return signedIn(reply, await auth.completeSignIn(challengeId, method, code, requestOrigin(request)));
+    },
+  );
+
+  app.post(
+    '/api/auth/login/mfa/send',
+    {
+      schema: {
+        operationId: 'sendMfaSignInCode',
+        tags: ['auth', 'mfa'],
+        summary: 'Send a sign-in code by email or SMS for a challenge (at most every 30 seconds)',
+        security: [],
+        body: MfaSendBody,
+        response: { 202: CodeSentResponse, 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const data = await auth.sendSignInCode(request.body.challengeId, request.body.method);
+      return reply.status(202).send({ message: 'Code sent', data });
     },
   );
 
@@ -103,10 +163,13 @@ const authRoutes: Feature = async (app, { deps }) => {
   app.post(
     '/api/auth/refresh',
     {
+      config: tokenAnswer,
       schema: {
         operationId: 'refreshSession',
         tags: ['auth'],
-        summary: 'Exchange a refresh token (cookie or body) for new tokens; the old one stops working',
+        summary:
+          'Exchange a refresh token (cookie or body) for new tokens; the old one stops working, and presenting it again ' +
+          'ends the whole session',
         security: [],
         body: RefreshBody,
         response: { 200: SignInResponse, 401: ErrorResponse, 403: ErrorResponse },
@@ -116,7 +179,7 @@ const authRoutes: Feature = async (app, { deps }) => {
       const token = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
       if (!token) throw new AppError('INVALID_REFRESH_TOKEN', 'No refresh token was sent');
       try {
-        const tokens = await auth.refresh(token, clientInfo(request));
+        const tokens = await auth.refresh(token, requestOrigin(request));
         setSessionCookies(reply, tokens);
         return { message: 'Session refreshed', data: tokens };
       } catch (error) {
@@ -138,11 +201,15 @@ const authRoutes: Feature = async (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      await auth.signOut(request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE], request.user?.sessionId);
+      await auth.signOut(request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE], request.user, requestOrigin(request));
       clearSessionCookies(reply);
       return { message: 'Signed out successfully' };
     },
   );
+
+  await app.register(mfaRoutes, { ctx });
+  await app.register(accountRoutes, { ctx });
+  await app.register(sessionRoutes, { ctx });
 };
 
 export default authRoutes;

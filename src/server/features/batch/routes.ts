@@ -5,7 +5,8 @@ import { ErrorResponse } from '../../../contract/errors.js';
 import { requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
 
-const FORWARDED = ['authorization', 'cookie', 'user-agent', 'x-forwarded-for'] as const;
+// The batch request passed authentication, CSRF and rate limits; its sub-requests carry the same credentials.
+const FORWARDED = ['authorization', 'cookie', 'x-api-key', 'x-csrf-token', 'user-agent', 'x-forwarded-for'] as const;
 const RETURNED = ['content-type', 'etag', 'location', 'retry-after', 'idempotent-replayed'] as const;
 // Callers may add these; authentication headers always come from the batch request itself.
 const ALLOWED_EXTRA = new Set(['idempotency-key', 'if-none-match', 'if-match', 'accept-language']);
@@ -40,6 +41,8 @@ const batchRoutes: Feature = async (app) => {
           method: item.method,
           url: item.path,
           headers,
+          // Sub-requests count against the caller's address, not the server's own.
+          remoteAddress: request.ip,
           ...(hasBody ? { payload: JSON.stringify(item.body) } : {}),
         });
         const returned: Record<string, string> = {};

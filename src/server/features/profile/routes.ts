@@ -1,7 +1,9 @@
+import { IfMatchHeaders } from '../../../contract/courses.js';
 import { ErrorResponse } from '../../../contract/errors.js';
 import {
   CheckUsernameBody,
   CheckUsernameResponse,
+  ProfilePreconditionFailed,
   UpdatePreferencesBody,
   UpdatePreferencesResponse,
   UpdateProfileBody,
@@ -9,10 +11,13 @@ import {
 } from '../../../contract/profile.js';
 import { currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
+import { entityTag, parseIfMatch, StaleVersionError, staleVersionBody } from '../courses/versioning.js';
+import { createAccountSecurity } from '../auth/context.js';
+import { createCredentialChanges } from '../auth/credential-changes.js';
 import { createProfileService } from './service.js';
 
 const profileRoutes: Feature = async (app, { deps }) => {
-  const profile = createProfileService({ db: deps.database.db });
+  const profile = createProfileService({ db: deps.database.db, credentials: createCredentialChanges(createAccountSecurity(app, deps)) });
 
   app.put(
     '/api/profile/update',
@@ -21,7 +26,9 @@ const profileRoutes: Feature = async (app, { deps }) => {
       schema: {
         operationId: 'updateProfile',
         tags: ['profile'],
-        summary: 'Update your name, email, username, weekly goal or password (a new password needs the current one)',
+        summary:
+          'Update your name, email, username, weekly goal or password (a new password or email needs the current password, ends your other sessions, and a new email must be verified again). Send the ETag of your profile in If-Match to refuse (412) an edit of a profile changed meanwhile',
+        headers: IfMatchHeaders,
         body: UpdateProfileBody,
         response: {
           200: UpdateProfileResponse,
@@ -30,12 +37,18 @@ const profileRoutes: Feature = async (app, { deps }) => {
           403: ErrorResponse,
           404: ErrorResponse,
           409: ErrorResponse,
+          412: ProfilePreconditionFailed,
         },
       },
     },
-    async (request) => {
-      const user = await profile.update(currentUser(request), request.body);
-      return { message: 'Profile updated successfully', user };
+    async (request, reply) => {
+      try {
+        const user = await profile.update(currentUser(request), request.body, parseIfMatch(request.headers['if-match']));
+        return reply.header('etag', entityTag(user.updatedAt, user)).send({ message: 'Profile updated successfully', user });
+      } catch (error) {
+        if (!(error instanceof StaleVersionError)) throw error;
+        return reply.status(412).header('etag', error.etag).send(staleVersionBody(error, request.id));
+      }
     },
   );
 
@@ -46,7 +59,9 @@ const profileRoutes: Feature = async (app, { deps }) => {
       schema: {
         operationId: 'updatePreferences',
         tags: ['profile'],
-        summary: 'Update your learning preferences: notifications, preferred study time, weekly goal',
+        summary:
+          'Update your learning preferences: notifications, preferred study time, weekly goal. Honours If-Match with the ETag of your profile, like a profile update',
+        headers: IfMatchHeaders,
         body: UpdatePreferencesBody,
         response: {
           200: UpdatePreferencesResponse,
@@ -54,12 +69,18 @@ const profileRoutes: Feature = async (app, { deps }) => {
           401: ErrorResponse,
           403: ErrorResponse,
           404: ErrorResponse,
+          412: ProfilePreconditionFailed,
         },
       },
     },
-    async (request) => {
-      const user = await profile.updatePreferences(currentUser(request), request.body);
-      return { message: 'Preferences updated successfully', user };
+    async (request, reply) => {
+      try {
+        const { updatedAt, ...user } = await profile.updatePreferences(currentUser(request), request.body, parseIfMatch(request.headers['if-match']));
+        return reply.header('etag', entityTag(updatedAt, user)).send({ message: 'Preferences updated successfully', user });
+      } catch (error) {
+        if (!(error instanceof StaleVersionError)) throw error;
+        return reply.status(412).header('etag', error.etag).send(staleVersionBody(error, request.id));
+      }
     },
   );
 

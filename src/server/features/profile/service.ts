@@ -1,5 +1,5 @@
 // The caller's profile, password and learning preferences, and username checks. Knows nothing of HTTP.
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type {
   LearningPreferences,
   ProfileUser,
@@ -8,15 +8,19 @@ import type {
   UsernameAvailability,
 } from '../../../contract/profile.js';
 import type { Database, Executor } from '../../db/client.js';
-import { sessions, users } from '../../db/schema.js';
+import { users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError, isUniqueViolation } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
+import type { CredentialChanges } from '../auth/credential-changes.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from '../courses/versioning.js';
 import { presentAccount } from '../users/presenter.js';
 
 export interface ProfileServiceDeps {
   db: Database;
+  /** Password strength, and what a new password or email entails (sessions, verification, audit, mail). */
+  credentials: CredentialChanges;
 }
 
 const emailTaken = () => new AppError('EMAIL_TAKEN', 'An account with this email already exists');
@@ -44,14 +48,15 @@ function violatedConstraint(error: unknown): string {
   return '';
 }
 
-export function createProfileService({ db }: ProfileServiceDeps) {
+export function createProfileService({ db, credentials }: ProfileServiceDeps) {
   return {
     /**
      * Updates the named fields only (the contract strips anything else, such as role or streaks).
-     * A new password needs the current one: the caller's own, which for an admin acting for another
-     * user re-confirms the admin. It then ends every other session of the user.
+     * A new password or email needs the current password: the caller's own, which for an admin acting
+     * for another user re-confirms the admin. It then ends every other session of the user.
      */
-    async update(actor: AuthUser, body: UpdateProfileBody): Promise<ProfileUser> {
+    /** A stale `precondition` (If-Match) is refused with the current account. */
+    async update(actor: AuthUser, body: UpdateProfileBody, precondition?: Precondition): Promise<ProfileUser> {
       assertActingForSelf(actor, body.userId, 'userId');
       const targetId = body.userId ?? actor.id;
       if (body.newPassword !== undefined && body.currentPassword === undefined) {
@@ -60,12 +65,19 @@ export function createProfileService({ db }: ProfileServiceDeps) {
         });
       }
 
-      return db.transaction(async (tx) => {
+      const { user, afterCommit } = await db.transaction(async (tx) => {
         const [target] = await tx.select().from(users).where(eq(users.id, targetId)).for('update').limit(1);
         if (!target) throw userNotFound();
+        if (!isSatisfied(precondition, target.updatedAt)) throw new StaleVersionError(presentAccount(target), 'profile');
+        const emailChanges = body.email !== undefined && body.email !== target.email.toLowerCase();
+        if (emailChanges && body.currentPassword === undefined) {
+          throw new AppError('VALIDATION_ERROR', 'Invalid request: body.currentPassword is required to change the email', {
+            'body.currentPassword': 'is required to change the email',
+          });
+        }
 
         let passwordHash: string | undefined;
-        if (body.newPassword !== undefined) {
+        if (body.newPassword !== undefined || emailChanges) {
           const [confirming] =
             actor.id === target.id
               ? [target]
@@ -73,6 +85,9 @@ export function createProfileService({ db }: ProfileServiceDeps) {
           if (!confirming || !(await verifyPassword(confirming.passwordHash, body.currentPassword ?? ''))) {
             throw new AppError('WRONG_PASSWORD', 'The current password is incorrect');
           }
+        }
+        if (body.newPassword !== undefined) {
+          credentials.assertStrongPassword(body.newPassword, { ...target, ...body }, 'body.newPassword');
           passwordHash = await hashPassword(body.newPassword);
         }
         if (body.email !== undefined && (await heldByAnother(tx, users.email, body.email, target.id))) throw emailTaken();
@@ -88,13 +103,13 @@ export function createProfileService({ db }: ProfileServiceDeps) {
           ...(body.weeklyLearningGoal !== undefined && { weeklyLearningGoal: body.weeklyLearningGoal }),
           ...(passwordHash !== undefined && { passwordHash }),
         };
-        if (Object.keys(changes).length === 0) return presentAccount(target);
+        if (Object.keys(changes).length === 0) return { user: target, afterCommit: () => undefined };
 
         let updated: typeof target | undefined;
         try {
           [updated] = await tx
             .update(users)
-            .set({ ...changes, updatedAt: new Date() })
+            .set({ ...changes, updatedAt: nextVersion(users.updatedAt) })
             .where(eq(users.id, target.id))
             .returning();
         } catch (error) {
@@ -114,17 +129,21 @@ export function createProfileService({ db }: ProfileServiceDeps) {
           before: diff.before,
           after: passwordHash !== undefined ? { ...diff.after, passwordChanged: true } : diff.after,
         });
-        if (passwordHash !== undefined) {
-          await tx
-            .update(sessions)
-            .set({ revokedAt: new Date() })
-            .where(and(eq(sessions.userId, target.id), ne(sessions.familyId, actor.sessionId), isNull(sessions.revokedAt)));
-        }
-        return presentAccount(updated!);
+        return credentials.apply(tx, actor, updated!, {
+          passwordChanged: passwordHash !== undefined,
+          emailChange: emailChanges ? { from: target.email, to: updated!.email } : null,
+        });
       });
+      afterCommit();
+      return presentAccount(user);
     },
 
-    async updatePreferences(actor: AuthUser, body: UpdatePreferencesBody): Promise<LearningPreferences> {
+    /** Also answers the account's new version (`updatedAt`), for its ETag. */
+    async updatePreferences(
+      actor: AuthUser,
+      body: UpdatePreferencesBody,
+      precondition?: Precondition,
+    ): Promise<LearningPreferences & { updatedAt: Date }> {
       assertActingForSelf(actor, body.userId, 'userId');
       const changes = {
         ...(body.notificationPreference !== undefined && { notificationPreference: body.notificationPreference }),
@@ -136,14 +155,19 @@ export function createProfileService({ db }: ProfileServiceDeps) {
         notificationPreference: users.notificationPreference,
         preferredStudyTime: users.preferredStudyTime,
         weeklyLearningGoal: users.weeklyLearningGoal,
+        updatedAt: users.updatedAt,
       };
       return db.transaction(async (tx) => {
         const [before] = await tx.select(columns).from(users).where(eq(users.id, body.userId)).for('update').limit(1);
         if (!before) throw userNotFound();
+        if (!isSatisfied(precondition, before.updatedAt)) {
+          const [current] = await tx.select().from(users).where(eq(users.id, body.userId)).limit(1);
+          throw new StaleVersionError(presentAccount(current!), 'profile');
+        }
         if (Object.keys(changes).length === 0) return before;
         const [row] = await tx
           .update(users)
-          .set({ ...changes, updatedAt: new Date() })
+          .set({ ...changes, updatedAt: nextVersion(users.updatedAt) })
           .where(eq(users.id, body.userId))
           .returning(columns);
         await recordAudit(tx, actor, {

@@ -25,6 +25,7 @@ export function presentAccount(user: UserRow): UserAccount {
     lastLearned: isoOrNull(user.lastLearned),
     createdAt: iso(user.createdAt),
     updatedAt: iso(user.updatedAt),
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }
 

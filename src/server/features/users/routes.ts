@@ -11,6 +11,7 @@ import {
 } from '../../../contract/users.js';
 import { currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
+import { entityTag } from '../courses/versioning.js';
 import { activityLog } from './activity.js';
 import { createUserAdminService } from './admin.js';
 import { createUsersService } from './service.js';
@@ -31,12 +32,17 @@ const usersRoutes: Feature = async (app, { deps }) => {
         tags: ['users'],
         summary:
           "A user's profile with enrollments, progress, achievements, ratings and statistics; " +
-          'others than the owner and admins get the public profile (no email or preferences)',
+          'others than the owner and admins get the public profile (no email or preferences). ' +
+          'Its ETag serves If-Match on a profile or preferences edit',
         params: UserIdParams,
         response: { 200: UserProfile, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => users.profile(currentUser(request), request.params.userId),
+    async (request, reply) => {
+      const profile = await users.profile(currentUser(request), request.params.userId);
+      // The account's version leads the tag, so that it can be sent back in If-Match with an edit.
+      return reply.header('etag', entityTag(profile.updatedAt, profile)).send(profile);
+    },
   );
 
   app.get(

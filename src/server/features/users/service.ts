@@ -68,6 +68,7 @@ export function createUsersService({ db }: UsersServiceDeps) {
             notificationPreference: user.notificationPreference,
             preferredStudyTime: user.preferredStudyTime,
             weeklyLearningGoal: user.weeklyLearningGoal,
+            emailVerified: user.emailVerifiedAt !== null,
           }
         : {};
       return {

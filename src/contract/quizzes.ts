@@ -3,6 +3,7 @@
 // schemas below have no field that could carry them, so the serializer drops them if a bug tried.
 import { z } from 'zod';
 import { BadgeType, dataEnvelope, Id, IsoDate, messageDataEnvelope, PageQuery, Pagination } from './common.js';
+import { ErrorResponse } from './errors.js';
 import { CourseProgressSummary } from './progress.js';
 
 export const QuestionType = z.enum(['single_choice', 'multiple_choice', 'true_false', 'short_answer', 'numeric']);
@@ -263,6 +264,8 @@ export type QuizDetails = z.infer<typeof QuizDetails>;
 
 export const QuizDetailsResponse = dataEnvelope(QuizDetails);
 export const QuizSavedResponse = messageDataEnvelope(StaffQuiz);
+/** A stale If-Match on an edit: the quiz as it is now (its ETag in the header). */
+export const QuizPreconditionFailed = ErrorResponse.extend({ current: StaffQuiz }).meta({ id: 'QuizPreconditionFailed' });
 
 export const QuizSummary = z
   .object({ ...QuizFields, myAttempts: MyQuizAttempts.optional().describe('Enrolled students only') })

@@ -1,9 +1,9 @@
 // The one HTTP client every front end and script uses: authentication with a shared refresh,
 // interceptors, timeouts, retries that are safe to repeat, ETag caching, request sharing, uploads
 // with progress, downloads and batches. Runs in browsers and in Node 20 with no polyfills.
-import type { AuthTokens } from '../contract/auth.js';
+import type { AuthTokens, MfaChallenge, MfaVerifyBody, SignInOrChallengeResponse } from '../contract/auth.js';
 import type { ErrorResponse } from '../contract/errors.js';
-import { ApiError, type ApiErrorInit, ConflictError, shouldRetry } from './errors.js';
+import { ApiError, type ApiErrorInit, ConflictError, MfaRequiredError, shouldRetry } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
@@ -57,6 +57,9 @@ export interface RequestContext {
 export type RequestInterceptor = (context: RequestContext) => RequestContext | Promise<RequestContext>;
 export type ResponseInterceptor = (response: Response, context: RequestContext) => Response | Promise<Response>;
 
+/** What `login` gives: the session, or the challenge of an account with a second factor. */
+export type SignInResult = ({ mfaRequired: false } & AuthTokens) | MfaChallenge;
+
 export interface SessionTokens {
   accessToken: string;
   refreshToken?: string;
@@ -96,8 +99,21 @@ interface CachedResponse {
 
 const REFRESH_ENDPOINT = '/api/auth/refresh';
 // A 401 from these means wrong credentials or a dead session, never an expired access token.
-const NO_REFRESH_ENDPOINTS = new Set(['/api/auth/signin', '/api/auth/signup', '/api/users/register', REFRESH_ENDPOINT, '/api/auth/signout']);
-const NO_REFRESH_CODES = new Set(['INVALID_CREDENTIALS', 'INVALID_REFRESH_TOKEN']);
+const NO_REFRESH_ENDPOINTS = new Set([
+  '/api/auth/signin',
+  '/api/auth/login',
+  '/api/auth/login/mfa',
+  '/api/auth/login/mfa/send',
+  '/api/auth/signup',
+  '/api/users/register',
+  REFRESH_ENDPOINT,
+  '/api/auth/signout',
+  '/api/auth/password/forgot',
+  '/api/auth/password/reset',
+]);
+const NO_REFRESH_CODES = new Set(['INVALID_CREDENTIALS', 'INVALID_REFRESH_TOKEN', 'INVALID_API_KEY', 'INVALID_MFA_CODE', 'MFA_CHALLENGE_INVALID']);
+/** Cookie mode: the session's CSRF token, learnt from responses and sent with every request. */
+const CSRF_HEADER = 'x-csrf-token';
 const isBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
 
 const aborted = (cause?: unknown) =>
@@ -137,6 +153,19 @@ export function buildQuery(params: QueryParams | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/** When an access token expires: the JWT's `exp` (what the server checks), else `expiresAt`; undefined when neither says. */
+function tokenExpiry(tokens: SessionTokens): number | undefined {
+  try {
+    const payload = tokens.accessToken.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/');
+    const exp: unknown = payload ? (JSON.parse(atob(payload)) as { exp?: unknown }).exp : undefined;
+    if (typeof exp === 'number') return exp * 1000;
+  } catch {
+    // not a JWT: fall back on what the server said
+  }
+  const stated = tokens.expiresAt ? Date.parse(tokens.expiresAt) : Number.NaN;
+  return Number.isNaN(stated) ? undefined : stated;
+}
+
 function headersToRecord(headers: Headers): Record<string, string> {
   const record: Record<string, string> = {};
   headers.forEach((value, key) => (record[key] = value));
@@ -159,6 +188,10 @@ export class ApiClient {
   private sessionGeneration = 0;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly etagCache = new Map<string, CachedResponse>();
+  /** The ETag a successful write answered with, by URL: the version to send with the next edit. */
+  private readonly writtenEtags = new Map<string, string>();
+  private readonly sessionEndListeners = new Set<() => void>();
+  private csrfToken: string | undefined;
 
   constructor(options: ApiClientOptions = {}) {
     this.options = options;
@@ -268,7 +301,9 @@ export class ApiClient {
   clearSession(): void {
     this.setTokens(null);
     this.etagCache.clear();
+    this.writtenEtags.clear();
     this.inFlight.clear();
+    this.csrfToken = undefined;
   }
 
   /**
@@ -276,12 +311,32 @@ export class ApiClient {
    * server's HTTP-only cookies carry the session and the client keeps no token.
    */
   async signIn(email: string, password: string, options: RequestOptions = {}): Promise<AuthTokens> {
-    const { data } = await this.request<{ data: AuthTokens }>(
-      'POST',
-      '/api/auth/signin',
-      { email, password },
-      { idempotencyKey: false, ...options },
-    );
+    const result = await this.signInAt('/api/auth/signin', email, password, options);
+    if (result.mfaRequired) throw new MfaRequiredError(result);
+    return result;
+  }
+
+  /**
+   * Signs in, and says so when the account needs a second factor: `{ mfaRequired: true, challengeId,
+   * methods }`, to finish with `verifyMfaSignIn`; otherwise the session, as `signIn` gives it.
+   */
+  login(email: string, password: string, options: RequestOptions = {}): Promise<SignInResult> {
+    return this.signInAt('/api/auth/login', email, password, options);
+  }
+
+  /** The second step of a sign-in: a code of one of the challenge's methods; starts the session as `signIn` does. */
+  async verifyMfaSignIn(body: MfaVerifyBody, options: RequestOptions = {}): Promise<AuthTokens> {
+    const { data } = await this.request<{ data: AuthTokens }>('POST', '/api/auth/login/mfa', body, { idempotencyKey: false, ...options });
+    return this.startSession(data);
+  }
+
+  private async signInAt(endpoint: string, email: string, password: string, options: RequestOptions): Promise<SignInResult> {
+    const answer = await this.request<SignInOrChallengeResponse>('POST', endpoint, { email, password }, { idempotencyKey: false, ...options });
+    if ('mfaRequired' in answer) return answer;
+    return { mfaRequired: false, ...this.startSession(answer.data) };
+  }
+
+  private startSession(data: AuthTokens): AuthTokens {
     this.etagCache.clear();
     this.inFlight.clear();
     this.sessionGeneration++;
@@ -304,9 +359,45 @@ export class ApiClient {
     }
   }
 
-  /** The ETag last seen for a GET of this endpoint, to send back in `If-Match` with an edit. */
+  /**
+   * The ETag last seen for this endpoint, from a GET or from the answer to an edit of it, to send back
+   * in `If-Match` (`ifMatch`) with the next edit.
+   */
   etagFor(endpoint: string, params?: QueryParams): string | undefined {
-    return this.etagCache.get(`${this.baseUrl}${endpoint}${buildQuery(params)}`)?.etag;
+    const url = `${this.baseUrl}${endpoint}${buildQuery(params)}`;
+    return this.etagCache.get(url)?.etag ?? this.writtenEtags.get(url);
+  }
+
+  /** Where and how this client reaches the API, for companions such as the RealtimeClient. */
+  connectionInfo(): { baseUrl: string; authMode: 'cookie' | 'bearer' } {
+    return { baseUrl: this.baseUrl, authMode: this.authMode };
+  }
+
+  /**
+   * An access token for a connection that authenticates once, such as the WebSocket: the session is
+   * refreshed first when the token expires within `minValidityMs` (default 2 s). Undefined in cookie
+   * mode (the cookie authenticates) and when there is no session. Fails with NETWORK_ERROR when the
+   * token has expired and the server could not be reached to refresh it.
+   */
+  async freshAccessToken(minValidityMs = 2_000): Promise<string | undefined> {
+    if (this.authMode !== 'bearer' || !this.tokens) return undefined;
+    const expiresWithin = (ms: number) => {
+      const expiresAt = this.tokens ? tokenExpiry(this.tokens) : undefined;
+      return expiresAt !== undefined && expiresAt - Date.now() < ms;
+    };
+    if (expiresWithin(minValidityMs) && this.canRefresh()) {
+      await this.refreshSession();
+      if (this.tokens && expiresWithin(0)) {
+        throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'The session could not be refreshed: the server was not reached' });
+      }
+    }
+    return this.tokens?.accessToken;
+  }
+
+  /** Calls `listener` when the session ends for good (the server refused a refresh). Returns the way to stop listening. */
+  onSessionEnd(listener: () => void): () => void {
+    this.sessionEndListeners.add(listener);
+    return () => this.sessionEndListeners.delete(listener);
   }
 
   async request<T>(method: HttpMethod, endpoint: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
@@ -338,12 +429,20 @@ export class ApiClient {
     const retryable = options.retry !== false && (method === 'GET' || idempotencyKey !== undefined);
     const maxRetries = retryable ? (this.options.maxRetries ?? 3) : 0;
     let refreshed = false;
+    let csrfRetried = false;
 
     for (let attempt = 0; ; attempt++) {
       const generation = this.sessionGeneration;
+      const csrfSent = this.csrfToken;
       try {
         return await this.attempt<T>(method, url, endpoint, data, options, idempotencyKey);
       } catch (error) {
+        // Cookie mode without the session's CSRF token yet (a reloaded page): the refusal carries it.
+        if (!csrfRetried && error instanceof ApiError && error.code === 'CSRF_FAILED' && this.csrfToken !== csrfSent) {
+          csrfRetried = true;
+          attempt--;
+          continue;
+        }
         if (!refreshed && this.mayRefreshAfter(error, endpoint)) {
           refreshed = true;
           // Another request already refreshed the session since this one left: just replay.
@@ -370,7 +469,12 @@ export class ApiClient {
   }
 
   private authHeaders(): Record<string, string> {
-    return this.authMode === 'bearer' && this.tokens?.accessToken ? { authorization: `Bearer ${this.tokens.accessToken}` } : {};
+    if (this.authMode === 'cookie') return this.csrfToken ? { [CSRF_HEADER]: this.csrfToken } : {};
+    return this.tokens?.accessToken ? { authorization: `Bearer ${this.tokens.accessToken}` } : {};
+  }
+
+  private learnCsrfToken(value: string | null): void {
+    if (value && this.authMode === 'cookie') this.csrfToken = value;
   }
 
   private canRefresh(): boolean {
@@ -408,6 +512,7 @@ export class ApiClient {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
           this.clearSession();
           this.options.onSessionExpired?.();
+          for (const listener of [...this.sessionEndListeners]) listener();
         }
         return false;
       } finally {
@@ -459,6 +564,7 @@ export class ApiClient {
       throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'Could not reach the server', cause: error });
     }
     for (const interceptor of this.interceptors.response) response = await interceptor(response, context);
+    this.learnCsrfToken(response.headers.get(CSRF_HEADER));
 
     const headers = headersToRecord(response.headers);
     if (response.status === 304 && cached) return { data: cached.data as T, headers, status: 304 };
@@ -476,6 +582,7 @@ export class ApiClient {
     } else if (method !== 'GET') {
       // A write may change what any cached GET of the same resource says.
       this.invalidate(endpoint);
+      if (headers.etag) this.writtenEtags.set(url, headers.etag);
     }
     return { data: body as T, headers, status: response.status };
   }
@@ -483,9 +590,11 @@ export class ApiClient {
   /** Drops cached GET responses of a path and of everything beneath it. */
   invalidate(endpoint: string): void {
     const path = endpoint.split('?')[0]!;
-    for (const url of this.etagCache.keys()) {
-      const cachedPath = url.slice(this.baseUrl.length).split('?')[0]!;
-      if (cachedPath.startsWith(path) || path.startsWith(cachedPath)) this.etagCache.delete(url);
+    for (const cache of [this.etagCache, this.writtenEtags]) {
+      for (const url of cache.keys()) {
+        const cachedPath = url.slice(this.baseUrl.length).split('?')[0]!;
+        if (cachedPath.startsWith(path) || path.startsWith(cachedPath)) cache.delete(url);
+      }
     }
   }
 
@@ -505,7 +614,9 @@ export class ApiClient {
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       body,
     };
-    return response.status === 412 ? new ConflictError(init, body.current, attempted) : new ApiError(init);
+    return response.status === 412
+      ? new ConflictError(init, body.current, attempted, response.headers.get('etag') ?? undefined)
+      : new ApiError(init);
   }
 
   /** Browser: XMLHttpRequest, whose upload events follow the bytes sent. Response interceptors are not run (there is no Response). */
@@ -531,6 +642,7 @@ export class ApiClient {
       xhr.onerror = () => reject(new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'Could not reach the server' }));
       xhr.onabort = () => reject(new ApiError({ status: 0, code: 'ABORTED', message: 'The upload was cancelled' }));
       xhr.onload = () => {
+        this.learnCsrfToken(xhr.getResponseHeader(CSRF_HEADER));
         let body: Partial<ErrorResponse> = {};
         try {
           body = JSON.parse(xhr.responseText) as typeof body;
@@ -626,6 +738,7 @@ export class ApiClient {
       throw new ApiError({ status: 0, code: options.signal?.aborted ? 'ABORTED' : 'NETWORK_ERROR', message: 'The upload failed', cause: error });
     }
     for (const interceptor of this.interceptors.response) response = await interceptor(response, context);
+    this.learnCsrfToken(response.headers.get(CSRF_HEADER));
     if (!response.ok) throw await this.toError(response, undefined);
     return (await response.json()) as T;
   }

@@ -1,4 +1,5 @@
 // Typed errors for every failure a client can meet, with the words to show a person.
+import type { MfaChallenge } from '../contract/auth.js';
 import type { ErrorCode } from '../contract/errors.js';
 
 export type ErrorCategory = 'network' | 'validation' | 'server' | 'auth' | 'unknown';
@@ -41,15 +42,50 @@ export class ApiError extends Error {
   }
 }
 
-/** A write refused because the resource changed since it was read (412 on If-Match). */
-export class ConflictError<T = unknown> extends ApiError {
+/**
+ * A write refused because the resource changed since it was read (412 on If-Match). It carries both
+ * versions, so that a screen can offer "keep mine" (retry with `ifMatch: currentEtag`) or "take theirs"
+ * (show `current`): `attempted` is the body that was sent, `current` the server's version and
+ * `currentEtag` its ETag.
+ */
+export class ConflictError<TCurrent = unknown, TAttempted = unknown> extends ApiError {
   constructor(
     init: ApiErrorInit,
-    readonly current: T | undefined,
-    readonly attempted: unknown,
+    readonly current: TCurrent | undefined,
+    readonly attempted: TAttempted,
+    readonly currentEtag?: string,
   ) {
     super(init);
     this.name = 'ConflictError';
+  }
+}
+
+/**
+ * A real-time failure: a subscription the server refused (`code` FORBIDDEN or COURSE_NOT_FOUND, with its
+ * `courseId`), a session that can no longer authenticate (UNAUTHENTICATED), or reconnection given up
+ * (RECONNECT_FAILED). `closeCode` is the WebSocket close code when a close caused it.
+ */
+export class RealtimeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly courseId?: string,
+    readonly closeCode?: number,
+  ) {
+    super(message);
+    this.name = 'RealtimeError';
+  }
+}
+
+/**
+ * `signIn` met an account with a second factor: the password was right, and the sign-in finishes with
+ * a code of one of `challenge.methods` (`verifyMfaSignIn`; `sendMfaSignInCode` for email or SMS).
+ * `login` gives the same challenge as a value instead of an error.
+ */
+export class MfaRequiredError extends Error {
+  constructor(readonly challenge: MfaChallenge) {
+    super(challenge.message);
+    this.name = 'MfaRequiredError';
   }
 }
 

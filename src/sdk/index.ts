@@ -13,11 +13,14 @@ export {
   type RequestOptions,
   type ResponseInterceptor,
   type SessionTokens,
+  type SignInResult,
   type UploadOptions,
 } from './api-client.js';
 export {
   ApiError,
   ConflictError,
+  MfaRequiredError,
+  RealtimeError,
   categorize,
   getUserMessage,
   shouldRetry,
@@ -27,14 +30,27 @@ export {
 export {
   ELearningApiClient,
   sdkRoutes,
+  type ELearningApiClientOptions,
   type MessageResult,
   type Paginated,
   type SdkRoute,
   type WriteOptions,
 } from './elearning-client.js';
+export {
+  RealtimeClient,
+  type ConnectionState,
+  type RealtimeClientOptions,
+  type RealtimeEventOf,
+  type RealtimeListenerName,
+  type RealtimeListeners,
+  type RealtimeOptions,
+  type ResyncInfo,
+  type StateChange,
+} from './realtime-client.js';
+export { compareEventIds, type SocketEvent, type WebSocketConstructor, type WebSocketLike } from './realtime-socket.js';
 
 // The contract's types most screens need; every other one is the return type of a client method.
-export type { AuthTokens, AuthCheckResponse } from '../contract/auth.js';
+export type { AuthTokens, AuthCheckResponse, MfaChallenge, MfaMethod, MfaStatus, SessionInfo } from '../contract/auth.js';
 export type {
   AnalyticsPeriod,
   BadgeType,
@@ -46,6 +62,7 @@ export type {
   UserRole,
 } from '../contract/common.js';
 export type { ErrorCode } from '../contract/errors.js';
+export type { EventPayload, EventType, RealtimeEvent } from '../contract/events.js';
 export type { CourseDetails, CourseListItem, CourseRating, CourseRatingItem } from '../contract/courses.js';
 export type { Enrollment, BulkEnrollResult } from '../contract/enrollments.js';
 export type { Lesson, LessonCompletion } from '../contract/lessons.js';

@@ -1,4 +1,5 @@
 import { MessageResponse } from '../../../contract/common.js';
+import { IfMatchHeaders } from '../../../contract/courses.js';
 import { ErrorResponse } from '../../../contract/errors.js';
 import {
   CourseQuizzesParams,
@@ -8,6 +9,7 @@ import {
   QuizAttemptParams,
   QuizDetailsResponse,
   QuizIdParams,
+  QuizPreconditionFailed,
   QuizResultsQuery,
   QuizResultsResponse,
   QuizSavedResponse,
@@ -18,6 +20,7 @@ import {
 } from '../../../contract/quizzes.js';
 import { currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
+import { entityTag, parseIfMatch, StaleVersionError, staleVersionBody } from '../courses/versioning.js';
 import { createQuizAttemptService } from './attempts.js';
 import { createQuizResultsService } from './results.js';
 import { createQuizService } from './service.js';
@@ -57,12 +60,16 @@ const quizzesRoutes: Feature = async (app, { deps }) => {
         operationId: 'getQuiz',
         tags: ['quizzes'],
         summary:
-          "A quiz with its questions: with the answers for course staff, without them (and with the caller's attempts) for enrolled students",
+          "A quiz with its questions: with the answers for course staff, without them (and with the caller's attempts) for enrolled students; its ETag serves If-Match on an edit",
         params: QuizIdParams,
         response: { 200: QuizDetailsResponse, ...errors },
       },
     },
-    async (request) => ({ data: await quizzes.details(currentUser(request), request.params.quizId) }),
+    async (request, reply) => {
+      const quiz = await quizzes.details(currentUser(request), request.params.quizId);
+      // The quiz's version leads the tag, so that it can be sent back in If-Match with an edit.
+      return reply.header('etag', entityTag(quiz.updatedAt, quiz)).send({ data: quiz });
+    },
   );
 
   app.put(
@@ -72,16 +79,23 @@ const quizzesRoutes: Feature = async (app, { deps }) => {
       schema: {
         operationId: 'updateQuiz',
         tags: ['quizzes'],
-        summary: 'Change a quiz (course staff); its questions can be replaced only until the first attempt',
+        summary:
+          'Change a quiz (course staff); its questions can be replaced only until the first attempt. Send the ETag in If-Match to refuse (412) an edit of a quiz changed meanwhile',
         params: QuizIdParams,
+        headers: IfMatchHeaders,
         body: UpdateQuizBody,
-        response: { 200: QuizSavedResponse, ...errors, 409: ErrorResponse },
+        response: { 200: QuizSavedResponse, ...errors, 409: ErrorResponse, 412: QuizPreconditionFailed },
       },
     },
-    async (request) => ({
-      message: 'Quiz updated successfully',
-      data: await quizzes.update(currentUser(request), request.params.quizId, request.body),
-    }),
+    async (request, reply) => {
+      try {
+        const quiz = await quizzes.update(currentUser(request), request.params.quizId, request.body, parseIfMatch(request.headers['if-match']));
+        return reply.header('etag', entityTag(quiz.updatedAt, quiz)).send({ message: 'Quiz updated successfully', data: quiz });
+      } catch (error) {
+        if (!(error instanceof StaleVersionError)) throw error;
+        return reply.status(412).header('etag', error.etag).send(staleVersionBody(error, request.id));
+      }
+    },
   );
 
   app.delete(

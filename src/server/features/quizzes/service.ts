@@ -17,6 +17,7 @@ import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
 import { findCourse, findManagedCourse } from '../courses/policy.js';
+import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from '../courses/versioning.js';
 import { assertStaff, attemptsByQuiz, findQuiz, loadQuestions, viewOf } from './access.js';
 import { settleCourseProgress } from './completion.js';
 import {
@@ -116,13 +117,15 @@ export function createQuizService({ db }: QuizServiceDeps) {
      * Changes settings at any time. Questions are replaced as a whole, and only while nobody has
      * attempted the quiz: grades already given must keep meaning what they meant.
      */
-    async update(user: AuthUser, quizId: string, body: UpdateQuizBody): Promise<StaffQuiz> {
+    /** A stale `precondition` (If-Match) is refused with the current quiz, after the staff check. */
+    async update(user: AuthUser, quizId: string, body: UpdateQuizBody, precondition?: Precondition): Promise<StaffQuiz> {
       return db.transaction(async (tx) => {
         // Locked: an attempt cannot start while the questions are being replaced, nor the reverse.
         const { quiz, course } = await findQuiz(tx, quizId, 'update');
         assertStaff(user, course);
         if (body.lessonId) await assertLessonOfCourse(tx, body.lessonId, course.id);
         let questions = await loadQuestions(tx, quiz.id);
+        if (!isSatisfied(precondition, quiz.updatedAt)) throw new StaleVersionError(presentStaffQuiz(quiz, questions), 'quiz');
         const before = auditView(quiz, questions);
 
         if (body.questions) {
@@ -151,7 +154,7 @@ export function createQuizService({ db }: QuizServiceDeps) {
         };
         const [updated] = await tx
           .update(quizzes)
-          .set({ ...changes, updatedAt: new Date() })
+          .set({ ...changes, updatedAt: nextVersion(quizzes.updatedAt) })
           .where(eq(quizzes.id, quiz.id))
           .returning();
         const diff = changedFields(before, auditView(updated!, questions));

@@ -20,6 +20,25 @@ import type {
 } from '../contract/files.js';
 import type { SearchQuery, SearchResponse } from '../contract/search.js';
 import type {
+  AnnouncementListQuery,
+  AnnouncementListResponse,
+  ConversationListResponse,
+  CreateAnnouncementBody,
+  CreateAnnouncementResponse,
+  MarkConversationReadResponse,
+  MarkNotificationsReadBody,
+  MarkNotificationsReadResponse,
+  MessageListQuery,
+  MessageListResponse,
+  NotificationListQuery,
+  NotificationListResponse,
+  NotificationPreferencesResponse,
+  SendMessageBody,
+  SendMessageResponse,
+  UpdateNotificationPreferencesBody,
+  UpdateNotificationPreferencesResponse,
+} from '../contract/communication.js';
+import type {
   ActivityLogResponse,
   ActivityQuery,
   AdminUserResponse,
@@ -50,7 +69,27 @@ import type {
   UpdateAssignmentResponse,
 } from '../contract/assignments.js';
 import type { ProgressAnalyticsResponse, CourseProgressListResponse } from '../contract/analytics.js';
-import type { AuthCheckResponse, RegisterBody, RegisterResponse } from '../contract/auth.js';
+import type {
+  AuthCheckResponse,
+  CodeSentResponse,
+  ForgotPasswordBody,
+  MfaChangeResponse,
+  MfaDeliveryMethod,
+  MfaStatusResponse,
+  PhoneCodeSentResponse,
+  RecoveryCodesResponse,
+  RegisterBody,
+  RegisterResponse,
+  ResetPasswordBody,
+  RevokeOthersResponse,
+  SessionListResponse,
+  SmsEnrollBody,
+  TotpDisableBody,
+  TotpEnrollmentResponse,
+  VerificationSentResponse,
+  VerifyEmailBody,
+  VerifyEmailResponse,
+} from '../contract/auth.js';
 import type { AnalyticsPeriod, MessageResponse, Pagination, UserRole } from '../contract/common.js';
 import type {
   CourseDetailsResponse,
@@ -118,7 +157,35 @@ import type {
   ReportFormat,
 } from '../contract/reports.js';
 import type { HealthResponse, ReadyResponse } from '../contract/system.js';
-import { ApiClient, type HttpMethod, type QueryParams, type RequestOptions, type UploadOptions } from './api-client.js';
+import type {
+  CreateWebhookBody,
+  CreateWebhookResponse,
+  DeleteWebhookResponse,
+  RotateWebhookSecretBody,
+  RotateWebhookSecretResponse,
+  UpdateWebhookBody,
+  UpdateWebhookResponse,
+  WebhookDeliveryActionResponse,
+  WebhookDeliveryListQuery,
+  WebhookDeliveryListResponse,
+  WebhookListQuery,
+  WebhookListResponse,
+  WebhookResponse,
+} from '../contract/webhooks.js';
+import type {
+  ApiKeyListQuery,
+  ApiKeyListResponse,
+  ApiKeyResponse,
+  CreateApiKeyBody,
+  CreatedApiKeyResponse,
+  RevokedApiKeyResponse,
+  RotateApiKeyBody,
+  RotatedApiKeyResponse,
+} from '../contract/api-keys.js';
+import type { RotatedSigningKeyResponse, SigningKeyListResponse } from '../contract/signing-keys.js';
+import { ApiClient, type ApiClientOptions, type HttpMethod, type QueryParams, type RequestOptions, type UploadOptions } from './api-client.js';
+import { RealtimeClient, type RealtimeOptions } from './realtime-client.js';
+import { openCourseSocket, type WebSocketConstructor, type WebSocketLike } from './realtime-socket.js';
 
 /** What a request body may be: the schema's input (defaults optional). */
 type In<S extends z.ZodType> = z.input<S>;
@@ -137,9 +204,44 @@ export interface WriteOptions extends RequestOptions {
   ifMatch?: string;
 }
 
+export interface ELearningApiClientOptions extends ApiClientOptions {
+  /** For real-time features where there is no global WebSocket (Node 20): e.g. `import WebSocket from 'ws'`. */
+  WebSocket?: WebSocketConstructor;
+}
+
 const seg = (id: string) => encodeURIComponent(id);
 
 export class ELearningApiClient extends ApiClient {
+  private readonly webSocket: WebSocketConstructor | undefined;
+  private sharedRealtime: RealtimeClient | undefined;
+
+  constructor(options: ELearningApiClientOptions = {}) {
+    super(options);
+    this.webSocket = options.WebSocket;
+  }
+
+  // ---- real time
+
+  /**
+   * The client's RealtimeClient (one per API client, made at the first call with these options):
+   * typed listeners, subscriptions kept across reconnects, resume without gaps or repeats.
+   */
+  realtime(options: RealtimeOptions = {}): RealtimeClient {
+    if (!this.sharedRealtime || this.sharedRealtime.state === 'closed') {
+      this.sharedRealtime = new RealtimeClient({ ...(this.webSocket ? { WebSocket: this.webSocket } : {}), ...options, api: this });
+    }
+    return this.sharedRealtime;
+  }
+
+  /**
+   * The spec's `subscribeToUpdates`: a WebSocket to `/api/ws`, authenticated with this client's session
+   * (the cookie in a browser, the access token as its first message in scripts) and subscribed to the
+   * course once the server is ready. It does not reconnect: `realtime()` does.
+   */
+  subscribeToUpdates<S extends WebSocketLike = WebSocket>(courseId: string, options: { WebSocket?: WebSocketConstructor<S> } = {}): S {
+    return openCourseSocket(this, courseId, options.WebSocket ?? (this.webSocket as WebSocketConstructor<S> | undefined));
+  }
+
   // ---- system
 
   health(options?: RequestOptions): Promise<Out<typeof HealthResponse>> {
@@ -164,21 +266,101 @@ export class ELearningApiClient extends ApiClient {
     return this.get('/api/auth/check', undefined, options);
   }
 
+  // ---- account security (login and verifyMfaSignIn come from ApiClient)
+
+  /** Mails a sign-in code (`email`) or texts one (`sms`) for a challenge from `login`. */
+  async sendMfaSignInCode(challengeId: string, method: MfaDeliveryMethod, options?: RequestOptions): Promise<Data<typeof CodeSentResponse>> {
+    return (await this.post<Out<typeof CodeSentResponse>>('/api/auth/login/mfa/send', { challengeId, method }, noRetry(options))).data;
+  }
+
+  async getMfaStatus(options?: RequestOptions): Promise<Data<typeof MfaStatusResponse>> {
+    return (await this.get<Out<typeof MfaStatusResponse>>('/api/auth/mfa', undefined, options)).data;
+  }
+
+  /** Starts an authenticator-app enrolment: the secret, its otpauth:// URI and a QR code (PNG data: URL). */
+  async enrollTotp(currentPassword: string, options?: RequestOptions): Promise<Data<typeof TotpEnrollmentResponse>> {
+    return (await this.post<Out<typeof TotpEnrollmentResponse>>('/api/auth/mfa/totp/enroll', { currentPassword }, noRetry(options))).data;
+  }
+
+  /** Turns the app on with its first code; `recoveryCodes` come with the first second factor, once. */
+  async confirmTotp(code: string, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/totp/confirm', { code }, noRetry(options))).data;
+  }
+
+  async disableTotp(body: In<typeof TotpDisableBody>, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/totp/disable', body, noRetry(options))).data;
+  }
+
+  async regenerateRecoveryCodes(currentPassword: string, options?: RequestOptions): Promise<string[]> {
+    const answer = await this.post<Out<typeof RecoveryCodesResponse>>('/api/auth/mfa/recovery-codes', { currentPassword }, noRetry(options));
+    return answer.data.recoveryCodes;
+  }
+
+  async enrollSms(body: In<typeof SmsEnrollBody>, options?: RequestOptions): Promise<Data<typeof PhoneCodeSentResponse>> {
+    return (await this.post<Out<typeof PhoneCodeSentResponse>>('/api/auth/mfa/sms/enroll', body, noRetry(options))).data;
+  }
+
+  async confirmSms(code: string, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/sms/confirm', { code }, noRetry(options))).data;
+  }
+
+  async disableSms(currentPassword: string, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/sms/disable', { currentPassword }, noRetry(options))).data;
+  }
+
+  async enableEmailMfa(currentPassword: string, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/email/enable', { currentPassword }, noRetry(options))).data;
+  }
+
+  async disableEmailMfa(currentPassword: string, options?: RequestOptions): Promise<Data<typeof MfaChangeResponse>> {
+    return (await this.post<Out<typeof MfaChangeResponse>>('/api/auth/mfa/email/disable', { currentPassword }, noRetry(options))).data;
+  }
+
+  /** With the link's `token` (signed in or not) or the mailed `code` (signed in). */
+  async verifyEmail(body: In<typeof VerifyEmailBody>, options?: RequestOptions): Promise<Data<typeof VerifyEmailResponse>> {
+    return (await this.post<Out<typeof VerifyEmailResponse>>('/api/auth/verify-email', body, noRetry(options))).data;
+  }
+
+  async resendVerificationEmail(options?: RequestOptions): Promise<Data<typeof VerificationSentResponse>> {
+    return (await this.post<Out<typeof VerificationSentResponse>>('/api/auth/verify-email/resend', undefined, noRetry(options))).data;
+  }
+
+  /** Always succeeds (202), whether or not an account has this email. */
+  forgotPassword(body: In<typeof ForgotPasswordBody>, options?: RequestOptions): Promise<MessageResult> {
+    return this.post('/api/auth/password/forgot', body, options);
+  }
+
+  resetPassword(body: In<typeof ResetPasswordBody>, options?: RequestOptions): Promise<MessageResult> {
+    return this.post('/api/auth/password/reset', body, noRetry(options));
+  }
+
+  async listSessions(options?: RequestOptions): Promise<Data<typeof SessionListResponse>> {
+    return (await this.get<Out<typeof SessionListResponse>>('/api/auth/sessions', undefined, options)).data;
+  }
+
+  revokeSession(sessionId: string, options?: RequestOptions): Promise<MessageResult> {
+    return this.delete(`/api/auth/sessions/${seg(sessionId)}`, options);
+  }
+
+  async revokeOtherSessions(options?: RequestOptions): Promise<Data<typeof RevokeOthersResponse>> {
+    return (await this.post<Out<typeof RevokeOthersResponse>>('/api/auth/sessions/revoke-others', undefined, options)).data;
+  }
+
   // ---- users and profile
 
   getUserProfile(userId: string, options?: RequestOptions): Promise<Out<typeof UserProfile>> {
     return this.get(`/api/users/${seg(userId)}/profile`, undefined, options);
   }
 
-  async updateProfile(body: In<typeof UpdateProfileBody>, options?: RequestOptions): Promise<Out<typeof UpdateProfileResponse>['user']> {
-    return (await this.put<Out<typeof UpdateProfileResponse>>('/api/profile/update', body, options)).user;
+  async updateProfile(body: In<typeof UpdateProfileBody>, options?: WriteOptions): Promise<Out<typeof UpdateProfileResponse>['user']> {
+    return (await this.put<Out<typeof UpdateProfileResponse>>('/api/profile/update', body, withIfMatch(options))).user;
   }
 
   async updatePreferences(
     body: In<typeof UpdatePreferencesBody>,
-    options?: RequestOptions,
+    options?: WriteOptions,
   ): Promise<Out<typeof UpdatePreferencesResponse>['user']> {
-    return (await this.put<Out<typeof UpdatePreferencesResponse>>('/api/profile/preferences', body, options)).user;
+    return (await this.put<Out<typeof UpdatePreferencesResponse>>('/api/profile/preferences', body, withIfMatch(options))).user;
   }
 
   async checkUsername(username: string, options?: RequestOptions): Promise<Data<typeof CheckUsernameResponse>> {
@@ -428,8 +610,8 @@ export class ELearningApiClient extends ApiClient {
     return (await this.get<Out<typeof QuizDetailsResponse>>(quizPath(quizId), undefined, options)).data;
   }
 
-  async updateQuiz(quizId: string, body: In<typeof UpdateQuizBody>, options?: RequestOptions): Promise<Data<typeof QuizSavedResponse>> {
-    return (await this.put<Out<typeof QuizSavedResponse>>(quizPath(quizId), body, options)).data;
+  async updateQuiz(quizId: string, body: In<typeof UpdateQuizBody>, options?: WriteOptions): Promise<Data<typeof QuizSavedResponse>> {
+    return (await this.put<Out<typeof QuizSavedResponse>>(quizPath(quizId), body, withIfMatch(options))).data;
   }
 
   deleteQuiz(quizId: string, options?: RequestOptions): Promise<MessageResult> {
@@ -542,6 +724,91 @@ export class ELearningApiClient extends ApiClient {
     return this.get(`/api/users/${seg(userId)}/activity`, query, options);
   }
 
+  // ---- outgoing webhooks (instructors for their courses, admins for everything)
+
+  /** Registers an endpoint; the answer holds the signing secret, which is never shown again. */
+  async createWebhook(body: In<typeof CreateWebhookBody>, options?: RequestOptions): Promise<Data<typeof CreateWebhookResponse>> {
+    return (await this.post<Out<typeof CreateWebhookResponse>>('/api/webhooks', body, options)).data;
+  }
+
+  listWebhooks(query: Query<typeof WebhookListQuery> = {}, options?: RequestOptions): Promise<Out<typeof WebhookListResponse>> {
+    return this.get('/api/webhooks', query, options);
+  }
+
+  async getWebhook(webhookId: string, options?: RequestOptions): Promise<Data<typeof WebhookResponse>> {
+    return (await this.get<Out<typeof WebhookResponse>>(`/api/webhooks/${seg(webhookId)}`, undefined, options)).data;
+  }
+
+  /** Changes the URL, event types or description; `active: true` also ends an automatic pause. */
+  async updateWebhook(webhookId: string, body: In<typeof UpdateWebhookBody>, options?: RequestOptions): Promise<Data<typeof UpdateWebhookResponse>> {
+    return (await this.patch<Out<typeof UpdateWebhookResponse>>(`/api/webhooks/${seg(webhookId)}`, body, options)).data;
+  }
+
+  deleteWebhook(webhookId: string, options?: RequestOptions): Promise<Out<typeof DeleteWebhookResponse>> {
+    return this.delete(`/api/webhooks/${seg(webhookId)}`, options);
+  }
+
+  /** A new signing secret (in the answer, only there); the old one also signs for `previousSecretValidHours`. */
+  async rotateWebhookSecret(
+    webhookId: string,
+    body: In<typeof RotateWebhookSecretBody> = {},
+    options?: RequestOptions,
+  ): Promise<Data<typeof RotateWebhookSecretResponse>> {
+    return (await this.post<Out<typeof RotateWebhookSecretResponse>>(`/api/webhooks/${seg(webhookId)}/rotate-secret`, body, options)).data;
+  }
+
+  listWebhookDeliveries(
+    webhookId: string,
+    query: Query<typeof WebhookDeliveryListQuery> = {},
+    options?: RequestOptions,
+  ): Promise<Out<typeof WebhookDeliveryListResponse>> {
+    return this.get(`/api/webhooks/${seg(webhookId)}/deliveries`, query, options);
+  }
+
+  /** Queues the delivery's body again as a new delivery. */
+  async replayWebhookDelivery(webhookId: string, deliveryId: string, options?: RequestOptions): Promise<Data<typeof WebhookDeliveryActionResponse>> {
+    const path = `/api/webhooks/${seg(webhookId)}/deliveries/${seg(deliveryId)}/replay`;
+    return (await this.post<Out<typeof WebhookDeliveryActionResponse>>(path, undefined, options)).data;
+  }
+
+  /** Sends a signed test ping now and answers the recorded delivery (its status and the receiver's answer). */
+  async pingWebhook(webhookId: string, options?: RequestOptions): Promise<Data<typeof WebhookDeliveryActionResponse>> {
+    return (await this.post<Out<typeof WebhookDeliveryActionResponse>>(`/api/webhooks/${seg(webhookId)}/ping`, undefined, options)).data;
+  }
+
+  // ---- API keys (each user their own; admins anyone's) and the access-token signing keys (admins)
+
+  /** Creates a named key; the answer's `key` (`sk_live_…`) is shown this once. */
+  async createApiKey(body: In<typeof CreateApiKeyBody>, options?: RequestOptions): Promise<Data<typeof CreatedApiKeyResponse>> {
+    return (await this.post<Out<typeof CreatedApiKeyResponse>>('/api/api-keys', body, options)).data;
+  }
+
+  listApiKeys(query: Query<typeof ApiKeyListQuery> = {}, options?: RequestOptions): Promise<Out<typeof ApiKeyListResponse>> {
+    return this.get('/api/api-keys', query, options);
+  }
+
+  async getApiKey(keyId: string, options?: RequestOptions): Promise<Data<typeof ApiKeyResponse>> {
+    return (await this.get<Out<typeof ApiKeyResponse>>(`/api/api-keys/${seg(keyId)}`, undefined, options)).data;
+  }
+
+  /** A new key (in the answer, only there); the old one keeps working for `gracePeriodHours` (default 24). */
+  async rotateApiKey(keyId: string, body: In<typeof RotateApiKeyBody> = {}, options?: RequestOptions): Promise<Data<typeof RotatedApiKeyResponse>> {
+    return (await this.post<Out<typeof RotatedApiKeyResponse>>(`/api/api-keys/${seg(keyId)}/rotate`, body, options)).data;
+  }
+
+  async revokeApiKey(keyId: string, options?: RequestOptions): Promise<Data<typeof RevokedApiKeyResponse>> {
+    return (await this.delete<Out<typeof RevokedApiKeyResponse>>(`/api/api-keys/${seg(keyId)}`, options)).data;
+  }
+
+  async listSigningKeys(options?: RequestOptions): Promise<Data<typeof SigningKeyListResponse>> {
+    return (await this.get<Out<typeof SigningKeyListResponse>>('/api/admin/signing-keys', undefined, options)).data;
+  }
+
+  /** A new access-token signing key; tokens signed with the previous one stay valid until they expire. */
+  async rotateSigningKey(options?: RequestOptions): Promise<Data<typeof RotatedSigningKeyResponse>> {
+    return (await this.post<Out<typeof RotatedSigningKeyResponse>>('/api/admin/signing-keys/rotate', undefined, options)).data;
+  }
+
   // ---- search
 
   /** Courses and lessons matching `q` (phrases in quotes, `or`, -excluded words), best first. */
@@ -592,6 +859,58 @@ export class ELearningApiClient extends ApiClient {
     return this.getBlob(`/api/lessons/${seg(lessonId)}/download`, query, options);
   }
 
+  // ---- announcements, messages and notifications
+
+  /** To a course you teach (admins: any course, or everyone without `courseId`). */
+  async createAnnouncement(body: In<typeof CreateAnnouncementBody>, options?: RequestOptions): Promise<Data<typeof CreateAnnouncementResponse>> {
+    return (await this.post<Out<typeof CreateAnnouncementResponse>>('/api/announcements', body, options)).data;
+  }
+
+  /** Platform-wide announcements and those of the caller's courses (or of `courseId`), newest first. */
+  listAnnouncements(query: Query<typeof AnnouncementListQuery> = {}, options?: RequestOptions): Promise<Out<typeof AnnouncementListResponse>> {
+    return this.get('/api/announcements', query, options);
+  }
+
+  async sendMessage(body: In<typeof SendMessageBody>, options?: RequestOptions): Promise<Data<typeof SendMessageResponse>> {
+    return (await this.post<Out<typeof SendMessageResponse>>('/api/messages', body, options)).data;
+  }
+
+  /** The caller's messages, newest first; `conversationId` or `withUserId` for one conversation, `unread` for the unread ones. */
+  listMessages(query: Query<typeof MessageListQuery> = {}, options?: RequestOptions): Promise<Out<typeof MessageListResponse>> {
+    return this.get('/api/messages', query, options);
+  }
+
+  /** Conversations with their last message and unread count, and `unreadCount` over all of them. */
+  listConversations(query: { page?: number; limit?: number } = {}, options?: RequestOptions): Promise<Out<typeof ConversationListResponse>> {
+    return this.get('/api/messages/conversations', query, options);
+  }
+
+  async markConversationRead(conversationId: string, options?: RequestOptions): Promise<Data<typeof MarkConversationReadResponse>> {
+    return (await this.post<Out<typeof MarkConversationReadResponse>>(`/api/messages/conversations/${seg(conversationId)}/read`, undefined, options)).data;
+  }
+
+  /** The spec's `getNotifications`: the caller's notifications, newest first, with `unreadCount`. */
+  getNotifications(query: Query<typeof NotificationListQuery> = {}, options?: RequestOptions): Promise<Out<typeof NotificationListResponse>> {
+    return this.get('/api/notifications', query, options);
+  }
+
+  /** `{ ids }` (all the caller's) or `{ all: true }`. */
+  async markNotificationsRead(body: In<typeof MarkNotificationsReadBody>, options?: RequestOptions): Promise<Data<typeof MarkNotificationsReadResponse>> {
+    return (await this.post<Out<typeof MarkNotificationsReadResponse>>('/api/notifications/read', body, options)).data;
+  }
+
+  async getNotificationPreferences(options?: RequestOptions): Promise<Data<typeof NotificationPreferencesResponse>> {
+    return (await this.get<Out<typeof NotificationPreferencesResponse>>('/api/notifications/preferences', undefined, options)).data;
+  }
+
+  /** Changes only the types, channels and digest setting sent. */
+  async updateNotificationPreferences(
+    body: In<typeof UpdateNotificationPreferencesBody>,
+    options?: RequestOptions,
+  ): Promise<Data<typeof UpdateNotificationPreferencesResponse>> {
+    return (await this.put<Out<typeof UpdateNotificationPreferencesResponse>>('/api/notifications/preferences', body, options)).data;
+  }
+
   /** A file as a Blob, without saving it (`downloadFile` also saves it in a browser). */
   protected getBlob(endpoint: string, params: QueryParams | undefined, options: RequestOptions = {}): Promise<Blob> {
     return this.request<Blob>('GET', endpoint, undefined, {
@@ -605,6 +924,9 @@ export class ELearningApiClient extends ApiClient {
 const lessonPath = (courseId: string, lessonId: string) => `/api/courses/${seg(courseId)}/lessons/${seg(lessonId)}`;
 const assignmentPath = (assignmentId: string) => `/api/assignments/${seg(assignmentId)}`;
 const quizPath = (quizId: string) => `/api/quizzes/${seg(quizId)}`;
+
+/** One-time codes and single-use tokens: a retry after a lost answer would be refused as a second use. */
+const noRetry = (options: RequestOptions = {}): RequestOptions => ({ retry: false, ...options });
 
 function withIfMatch(options: WriteOptions = {}): RequestOptions {
   const { ifMatch, ...rest } = options;
@@ -632,6 +954,26 @@ export const sdkRoutes: readonly SdkRoute[] = [
   { method: 'GET', path: '/api/auth/check', name: 'checkAuth' },
   { method: 'POST', path: '/api/auth/refresh', name: 'refreshSession' },
   { method: 'POST', path: '/api/auth/signout', name: 'signOut' },
+  { method: 'POST', path: '/api/auth/login', name: 'login' },
+  { method: 'POST', path: '/api/auth/login/mfa', name: 'verifyMfaSignIn' },
+  { method: 'POST', path: '/api/auth/login/mfa/send', name: 'sendMfaSignInCode' },
+  { method: 'GET', path: '/api/auth/mfa', name: 'getMfaStatus' },
+  { method: 'POST', path: '/api/auth/mfa/totp/enroll', name: 'enrollTotp' },
+  { method: 'POST', path: '/api/auth/mfa/totp/confirm', name: 'confirmTotp' },
+  { method: 'POST', path: '/api/auth/mfa/totp/disable', name: 'disableTotp' },
+  { method: 'POST', path: '/api/auth/mfa/recovery-codes', name: 'regenerateRecoveryCodes' },
+  { method: 'POST', path: '/api/auth/mfa/sms/enroll', name: 'enrollSms' },
+  { method: 'POST', path: '/api/auth/mfa/sms/confirm', name: 'confirmSms' },
+  { method: 'POST', path: '/api/auth/mfa/sms/disable', name: 'disableSms' },
+  { method: 'POST', path: '/api/auth/mfa/email/enable', name: 'enableEmailMfa' },
+  { method: 'POST', path: '/api/auth/mfa/email/disable', name: 'disableEmailMfa' },
+  { method: 'POST', path: '/api/auth/verify-email', name: 'verifyEmail' },
+  { method: 'POST', path: '/api/auth/verify-email/resend', name: 'resendVerificationEmail' },
+  { method: 'POST', path: '/api/auth/password/forgot', name: 'forgotPassword' },
+  { method: 'POST', path: '/api/auth/password/reset', name: 'resetPassword' },
+  { method: 'GET', path: '/api/auth/sessions', name: 'listSessions' },
+  { method: 'DELETE', path: '/api/auth/sessions/{sessionId}', name: 'revokeSession' },
+  { method: 'POST', path: '/api/auth/sessions/revoke-others', name: 'revokeOtherSessions' },
   { method: 'GET', path: '/api/users/{userId}/profile', name: 'getUserProfile' },
   { method: 'PUT', path: '/api/profile/update', name: 'updateProfile' },
   { method: 'PUT', path: '/api/profile/preferences', name: 'updatePreferences' },
@@ -705,4 +1047,30 @@ export const sdkRoutes: readonly SdkRoute[] = [
   { method: 'GET', path: '/api/files/{fileId}', name: 'getFile' },
   { method: 'GET', path: '/api/lessons/{lessonId}/download', name: 'downloadLesson' },
   { method: 'POST', path: '/api/batch', name: 'batch' },
+  { method: 'POST', path: '/api/announcements', name: 'createAnnouncement' },
+  { method: 'GET', path: '/api/announcements', name: 'listAnnouncements' },
+  { method: 'POST', path: '/api/messages', name: 'sendMessage' },
+  { method: 'GET', path: '/api/messages', name: 'listMessages' },
+  { method: 'GET', path: '/api/messages/conversations', name: 'listConversations' },
+  { method: 'POST', path: '/api/messages/conversations/{conversationId}/read', name: 'markConversationRead' },
+  { method: 'GET', path: '/api/notifications', name: 'getNotifications' },
+  { method: 'POST', path: '/api/notifications/read', name: 'markNotificationsRead' },
+  { method: 'GET', path: '/api/notifications/preferences', name: 'getNotificationPreferences' },
+  { method: 'PUT', path: '/api/notifications/preferences', name: 'updateNotificationPreferences' },
+  { method: 'POST', path: '/api/api-keys', name: 'createApiKey' },
+  { method: 'GET', path: '/api/api-keys', name: 'listApiKeys' },
+  { method: 'GET', path: '/api/api-keys/{keyId}', name: 'getApiKey' },
+  { method: 'POST', path: '/api/api-keys/{keyId}/rotate', name: 'rotateApiKey' },
+  { method: 'DELETE', path: '/api/api-keys/{keyId}', name: 'revokeApiKey' },
+  { method: 'GET', path: '/api/admin/signing-keys', name: 'listSigningKeys' },
+  { method: 'POST', path: '/api/admin/signing-keys/rotate', name: 'rotateSigningKey' },
+  { method: 'POST', path: '/api/webhooks', name: 'createWebhook' },
+  { method: 'GET', path: '/api/webhooks', name: 'listWebhooks' },
+  { method: 'GET', path: '/api/webhooks/{webhookId}', name: 'getWebhook' },
+  { method: 'PATCH', path: '/api/webhooks/{webhookId}', name: 'updateWebhook' },
+  { method: 'DELETE', path: '/api/webhooks/{webhookId}', name: 'deleteWebhook' },
+  { method: 'POST', path: '/api/webhooks/{webhookId}/rotate-secret', name: 'rotateWebhookSecret' },
+  { method: 'GET', path: '/api/webhooks/{webhookId}/deliveries', name: 'listWebhookDeliveries' },
+  { method: 'POST', path: '/api/webhooks/{webhookId}/deliveries/{deliveryId}/replay', name: 'replayWebhookDelivery' },
+  { method: 'POST', path: '/api/webhooks/{webhookId}/ping', name: 'pingWebhook' },
 ];

@@ -1,0 +1,29 @@
+// Whether the server can be reached: set by the browser's online/offline events and by requests that
+// failed on the network, cleared by the next answer.
+import { useSyncExternalStore } from 'react';
+
+let offline = typeof navigator !== 'undefined' ? !navigator.onLine : false;
+const listeners = new Set<() => void>();
+
+function set(value: boolean) {
+  if (offline === value) return;
+  offline = value;
+  listeners.forEach((listener) => listener());
+}
+
+export const connectivity = {
+  reportNetworkFailure: () => set(true),
+  reportReachable: () => set(false),
+  subscribe(listener: () => void) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  isOffline: () => offline,
+};
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('offline', () => set(true));
+  window.addEventListener('online', () => set(false));
+}
+
+export const useOffline = () => useSyncExternalStore(connectivity.subscribe, connectivity.isOffline);

@@ -15,7 +15,8 @@ import {
   UUID,
 } from './support/communication.js';
 import { gradeSubmission, submitWork } from './support/grading.js';
-import { sdkFor } from './support/sdk.js';
+import { expectRoutesCalled, type Exchange, recordInto, sdkFor } from './support/sdk.js';
+import { sdkRouteGroups } from './support/sdk-route-groups.js';
 
 describe('notifications are created for', () => {
   it("a submission: the course's instructor, with what was handed in", async () => {
@@ -295,8 +296,9 @@ describe('notification preferences', () => {
 describe('through the SDK', () => {
   it('announces, messages, lists and marks read with typed methods', async () => {
     const { instructor, student, course } = await courseWithStudent({ lessons: 1, assignments: 0 });
-    const teacher = sdkFor(instructor);
-    const learner = sdkFor(student);
+    const logs: Exchange[][] = [];
+    const teacher = recordInto(logs, sdkFor(instructor));
+    const learner = recordInto(logs, sdkFor(student));
     const announcement = await teacher.createAnnouncement({ courseId: course.courseId, title: 'SDK news', body: 'Typed' });
     expect((await learner.listAnnouncements({ courseId: course.courseId })).data.map((a) => a.announcementId)).toEqual([announcement.announcementId]);
     const sent = await learner.sendMessage({ recipientId: instructor.id, body: 'Typed question' });
@@ -312,5 +314,6 @@ describe('through the SDK', () => {
     const preferences = await learner.updateNotificationPreferences({ digest: 'daily' });
     expect(preferences.digest).toBe('daily');
     expect(await learner.getNotificationPreferences()).toEqual(preferences);
+    expectRoutesCalled(logs, sdkRouteGroups.communication);
   });
 });

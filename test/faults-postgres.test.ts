@@ -95,7 +95,11 @@ describe.skipIf(skip)('PostgreSQL crashing during a write load', () => {
     // No connection was lost on the way: the pool holds only connections it can hand out again (the
     // background pollers borrow one now and then, so it is idle again shortly, not at this instant).
     await expect.poll(() => database.poolStats(), { timeout: 5_000 }).toMatchObject({ waiting: 0 });
-    await expect.poll(() => { const pool = database.poolStats(); return pool.total - pool.idle; }, { timeout: 5_000 }).toBe(0);
+    const busy = () => {
+      const pool = database.poolStats();
+      return pool.total - (pool.idle ?? 0);
+    };
+    await expect.poll(busy, { timeout: 5_000 }).toBe(0);
 
     const firstSuccessAfter = outcome.replies.find((r) => r.at >= fault.upAt && (r.status === 200 || r.status === 201));
     expect(firstSuccessAfter).toBeDefined();

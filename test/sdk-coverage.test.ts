@@ -1,8 +1,11 @@
 // The SDK covers the whole API: every route of the server's OpenAPI document has a method in the
-// SDK's route table, every entry of the table is a method of the client, and no entry is stale.
+// SDK's route table, every entry of the table is a method of the client, and no entry is stale. And
+// every entry is exercised: it belongs to the group of exactly one test file, which calls it.
 import { describe, expect, it } from 'vitest';
 import { ELearningApiClient, sdkRoutes } from '../src/sdk/elearning-client.js';
 import { api } from './support/api.js';
+import { routeKey } from './support/sdk.js';
+import { sdkRouteGroups } from './support/sdk-route-groups.js';
 
 // The real-time streams are served by the RealtimeClient, which is not part of this client; a new
 // stream not listed here still fails the test.
@@ -31,5 +34,16 @@ describe('SDK coverage of the API', () => {
     for (const route of sdkRoutes) {
       expect(typeof (ELearningApiClient.prototype as unknown as Record<string, unknown>)[route.name], route.name).toBe('function');
     }
+  });
+
+  it("gives each route to exactly one test file's group, which must call it", () => {
+    const table = sdkRoutes.map(routeKey);
+    const assigned = Object.values(sdkRouteGroups).flat();
+    // A new route goes to the group (test/support/sdk-route-groups.ts) of the file that calls it.
+    expect({
+      inNoGroup: table.filter((key) => !assigned.includes(key)),
+      inTwoGroups: assigned.filter((key, index) => assigned.indexOf(key) !== index),
+      notInTheTable: assigned.filter((key) => !table.includes(key)),
+    }).toEqual({ inNoGroup: [], inTwoGroups: [], notInTheTable: [] });
   });
 });

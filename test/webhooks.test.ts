@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/sdk/errors.js';
 import { api, createCourse, createInstructor, createStudent, signInAdmin, type TestUser } from './support/api.js';
-import { sdkFor } from './support/sdk.js';
+import { expectRoutesCalled, type Exchange, recordInto, sdkFor } from './support/sdk.js';
+import { sdkRouteGroups } from './support/sdk-route-groups.js';
 import { documentedVerifier, eventually, type Receiver, startReceiver, type Verifier } from './support/webhooks.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -372,7 +373,8 @@ describe('POST /api/webhooks/:webhookId/ping and the delivery log', () => {
 
 describe('the SDK', () => {
   it('covers the whole feature with typed methods', async () => {
-    const client = sdkFor(instructor);
+    const logs: Exchange[][] = [];
+    const client = recordInto(logs, sdkFor(instructor));
     const created = await client.createWebhook({ url: `${receiver.url}/sdk`, eventTypes: ['course.updated'], courseId });
     expect(created.secret).toMatch(/^whsec_/);
     expect((await client.getWebhook(created.webhookId)).url).toBe(`${receiver.url}/sdk`);
@@ -397,5 +399,6 @@ describe('the SDK', () => {
     const missing = await client.getWebhook(created.webhookId).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(ApiError);
     expect((missing as ApiError).code).toBe('WEBHOOK_NOT_FOUND');
+    expectRoutesCalled(logs, sdkRouteGroups.webhooks);
   });
 });

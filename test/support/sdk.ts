@@ -1,7 +1,10 @@
-// SDK clients for the test users of api.ts, and a recorder of the requests a client makes.
+// SDK clients for the test users of api.ts, a recorder of the requests a client makes, and the check
+// that recorded requests called given routes of the SDK's table successfully.
+import { expect } from 'vitest';
 import { ApiClient, type ApiClientOptions } from '../../src/sdk/api-client.js';
-import { ELearningApiClient } from '../../src/sdk/elearning-client.js';
+import { ELearningApiClient, type SdkRoute, sdkRoutes } from '../../src/sdk/elearning-client.js';
 import { baseUrl, type TestUser } from './api.js';
+import type { SdkRouteKey } from './sdk-route-groups.js';
 
 /** Short waits between retries, so that tests stay fast. */
 const FAST: ApiClientOptions = { retryBaseDelayMs: 5, retryMaxDelayMs: 50 };
@@ -53,6 +56,34 @@ export function record(client: ApiClient): Exchange[] {
     return response;
   });
   return log;
+}
+
+export const routeKey = (route: Pick<SdkRoute, 'method' | 'path'>): SdkRouteKey => `${route.method} ${route.path}` as SdkRouteKey;
+
+/** The route of the SDK's table a request went to. */
+export function sdkRouteOf(method: string, path: string): SdkRoute | undefined {
+  const matches = sdkRoutes.filter(
+    (route) => route.method === method && new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+  );
+  // A literal segment beats a parameter (/api/analytics/report is not /api/analytics/{userId}).
+  return matches.sort((a, b) => a.path.split('{').length - b.path.split('{').length)[0];
+}
+
+/** Fails, naming them, unless each of `routeKeys` got a 2xx answer to one of the recorded requests. */
+export function expectRoutesCalled(logs: readonly (readonly Exchange[])[], routeKeys: readonly SdkRouteKey[]): void {
+  const called = new Set<string>();
+  for (const exchange of logs.flat()) {
+    const route = sdkRouteOf(exchange.method, exchange.path);
+    if (route && exchange.status >= 200 && exchange.status < 300) called.add(routeKey(route));
+  }
+  const missing = routeKeys.filter((key) => !called.has(key));
+  expect(missing, `routes not called successfully:\n${missing.join('\n')}`).toEqual([]);
+}
+
+/** `client`, with its exchanges recorded into `logs` (for `expectRoutesCalled`). */
+export function recordInto<C extends ApiClient>(logs: Exchange[][], client: C): C {
+  logs.push(record(client));
+  return client;
 }
 
 /** A fetch with a cookie jar, as a browser keeps one: what cookie mode needs outside a browser. */

@@ -12,7 +12,7 @@ import { createAnalyticsService } from './service.js';
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
 const analyticsRoutes: Feature = async (app, { deps }) => {
-  const analytics = createAnalyticsService({ db: deps.database.db });
+  const analytics = createAnalyticsService({ db: deps.readDb });
 
   app.get(
     '/api/analytics',

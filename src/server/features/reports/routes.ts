@@ -31,7 +31,7 @@ function sendFile(reply: FastifyReply, file: ReportFile & { size?: number }) {
 
 const reportsRoutes: Feature = async (app, { deps }) => {
   const db = deps.database.db;
-  const reports = createReportsService({ db });
+  const reports = createReportsService({ db, readDb: deps.readDb });
   const exports = createExportService({ db, dataDir: deps.config.dataDir, embedded: deps.database.kind === 'pglite', log: app.log });
   app.addHook('onReady', () => exports.start());
   app.addHook('onClose', () => exports.stop());

@@ -23,8 +23,9 @@ export const PDF_TYPE = 'application/pdf';
 /** A name safe inside a quoted Content-Disposition filename, on every platform. */
 export const safeFileName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-export function createReportsService({ db }: { db: Database }) {
-  const analytics = createAnalyticsService({ db });
+/** `readDb` (the read replica, or the primary) answers the reports' queries; `db` records the audit entry. */
+export function createReportsService({ db, readDb }: { db: Database; readDb: Database }) {
+  const analytics = createAnalyticsService({ db: readDb });
 
   return {
     async adminReport(user: AuthUser, query: AdminReportQuery): Promise<ReportFile> {
@@ -49,10 +50,10 @@ export function createReportsService({ db }: { db: Database }) {
         after: { type: query.type, format: query.format, from: range.from.toISOString(), to: range.to.toISOString() },
       });
       if (query.format === 'csv') {
-        return { fileName, contentType: CSV_TYPE, body: Readable.from(report.csv(db, range)) };
+        return { fileName, contentType: CSV_TYPE, body: Readable.from(report.csv(readDb, range)) };
       }
       const doc = await report.pdf(
-        db,
+        readDb,
         range,
         [`Range: ${first} to ${last} (UTC days; from ${range.from.toISOString()} up to ${range.to.toISOString()})`, `Generated ${new Date().toISOString()}`],
         `skillEd ${report.title} ${first} to ${last}`,
@@ -66,10 +67,10 @@ export function createReportsService({ db }: { db: Database }) {
       // The analytics service applies the visibility rule (and limits an instructor to their courses).
       const stats = await analytics.forUser(viewer, userId, query.period);
       const courses = await analytics.coursesForUser(viewer, userId);
-      const learner = await findLearnerName(db, userId);
+      const learner = await findLearnerName(readDb, userId);
       if (!learner) throw new AppError('USER_NOT_FOUND', 'User not found');
       const generatedAt = new Date();
-      const data = { learner, period: query.period, analytics: stats, courses, weeks: await weeklyStudyMinutes(db, userId, generatedAt), generatedAt };
+      const data = { learner, period: query.period, analytics: stats, courses, weeks: await weeklyStudyMinutes(readDb, userId, generatedAt), generatedAt };
       await recordAudit(db, viewer, {
         action: 'report.generate',
         targetType: 'user',

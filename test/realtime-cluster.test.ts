@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET } from './support/constants.js';
 import { freePort, type ServerProcess, spawnServer, stopServer, waitReady } from './support/process.js';
 import { completeLesson, connectWs, isEvent, settle } from './support/realtime.js';
 
@@ -65,7 +66,7 @@ describe.runIf(enabled)('two instances, one PostgreSQL, one Redis', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   beforeAll(async () => {
-    const shared = { DATABASE_URL: databaseUrl!, REDIS_URL: redisUrl!, JWT_SECRET: randomBytes(32).toString('hex'), SEED_DEMO: 'false', LOG_LEVEL: 'warn' };
+    const shared = { DATABASE_URL: databaseUrl!, REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn' };
     a = spawnServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-a-')) }, await freePort());
     b = spawnServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-b-')) }, await freePort());
     await Promise.all([waitReady(a), waitReady(b)]);

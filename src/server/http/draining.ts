@@ -15,6 +15,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Stops accepting connections; resolves when the open ones are gone, or after `graceMs`. */
     stopAccepting(graceMs: number): Promise<void>;
+    /**
+     * Runs `stop` once, as soon as the shutdown starts (stopAccepting, or close without it): work that
+     * should not go on through the drain grace, such as long background jobs and real-time clients who
+     * are better told at once to reconnect elsewhere.
+     */
+    onDrain(stop: () => void | Promise<void>): void;
   }
 }
 
@@ -25,8 +31,18 @@ const openConnections = (server: NetServer): Promise<number> =>
 
 export function registerDraining(app: FastifyInstance): void {
   let draining = false;
-  app.decorate('stopAccepting', async (graceMs: number) => {
+  const drainHooks: (() => void | Promise<void>)[] = [];
+  let drained: Promise<void> | undefined;
+  const startDraining = () => {
     draining = true;
+    drained ??= Promise.all(drainHooks.map(async (stop) => stop())).then(() => undefined);
+    return drained;
+  };
+  app.decorate('onDrain', (stop: () => void | Promise<void>) => {
+    drainHooks.push(stop);
+  });
+  app.decorate('stopAccepting', async (graceMs: number) => {
+    await startDraining();
     if (!app.server.listening) return;
     // The listening socket only: http.Server#close would also drop the idle keep-alive connections at once.
     NetServer.prototype.close.call(app.server);
@@ -36,7 +52,7 @@ export function registerDraining(app: FastifyInstance): void {
     }
   });
   app.addHook('preClose', async () => {
-    draining = true;
+    await startDraining();
   });
   app.addHook('onSend', async (_request, reply) => {
     if (draining) reply.header('connection', 'close');

@@ -116,8 +116,8 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
   }, settings.heartbeatSeconds * 1000);
   heartbeat.unref();
 
-  // Clients are told to reconnect (elsewhere) before the server stops listening.
-  app.addHook('preClose', async () => {
+  // Clients are told to reconnect (elsewhere) as soon as the shutdown starts.
+  app.onDrain(() => {
     hub.stop();
     ws?.closeAll(wsCloseCodes.serviceRestart, 'server restarting: reconnect and resume');
     sse?.closeAll();

@@ -34,7 +34,8 @@ const reportsRoutes: Feature = async (app, { deps }) => {
   const reports = createReportsService({ db, readDb: deps.readDb });
   const exports = createExportService({ db, dataDir: deps.config.dataDir, embedded: deps.database.kind === 'pglite', log: app.log });
   app.addHook('onReady', () => exports.start());
-  app.addHook('onClose', () => exports.stop());
+  // A running export goes back to the queue at once, for the next instance, rather than racing the drain.
+  app.onDrain(() => exports.stop());
 
   app.get(
     '/api/admin/reports',

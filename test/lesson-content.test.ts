@@ -186,6 +186,8 @@ describe('GET /api/lessons/:lessonId/content', () => {
       '',
       '![tracking](data:image/png;base64,AAAA)',
       '',
+      '<img src="https://example.com/decorative.png">',
+      '',
       '```js',
       'const x = "<script>";',
       '```',
@@ -203,6 +205,8 @@ describe('GET /api/lessons/:lessonId/content', () => {
     expect(html).not.toContain('alert("xss")');
     expect(html).toContain('<h1>Safe <em>title</em></h1>');
     expect(html).toContain('<img src="https://example.com/x.png" alt="pic" />');
+    // an image with no text alternative is marked decorative
+    expect(html).toContain('<img src="https://example.com/decorative.png" alt="" />');
     expect(html).toContain('<a href="https://example.com/page" title="Page" rel="noopener noreferrer nofollow">ok</a>');
     expect(html).toContain('<div>styled</div>');
     // code is shown as text, escaped

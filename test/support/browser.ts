@@ -34,7 +34,8 @@ export function watchPage(page: Page): PageProblems {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const text = message.text();
-    if (/Content.Security.Policy/i.test(text)) problems.cspViolations.push(text);
+    const where = message.location();
+    if (/Content.Security.Policy/i.test(text)) problems.cspViolations.push(`${text} (on ${page.url()}, ${where.url}:${where.lineNumber}:${where.columnNumber})`);
     // Refused requests (the server said no) are expected in some tests; they are not page errors.
     else if (!/Failed to load resource: the server responded with a status of (4\d\d)/.test(text)) problems.errors.push(`console: ${text}`);
   });

@@ -51,7 +51,10 @@ describe('Idempotency-Key', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
-    for (const conflict of results.filter((r) => r.status === 409)) expect(conflict.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+    for (const conflict of results.filter((r) => r.status === 409)) {
+      expect(conflict.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+      expect(conflict.headers.get('retry-after')).toBe('1');
+    }
     const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.data.courseId));
     expect(ids.size).toBe(1);
     expect(await coursesOf(instructor.id)).toBe(1);

@@ -8,7 +8,10 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema.js';
-import { AppError } from './errors.js';
+import { AppError, RetryLaterError } from './errors.js';
+
+/** A repeat that finds the first request still running is told to come back after this long. */
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -61,12 +64,12 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
       .limit(1);
-    if (!existing) throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is being processed; retry shortly');
+    if (!existing) throw new RetryLaterError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is being processed; retry shortly', IN_PROGRESS_RETRY_AFTER_SECONDS);
     if (existing.requestHash !== hash) {
       throw new AppError('IDEMPOTENCY_KEY_MISMATCH', 'This Idempotency-Key was already used for a different request');
     }
     if (existing.status !== 'completed' || existing.responseStatus === null) {
-      throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress');
+      throw new RetryLaterError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress', IN_PROGRESS_RETRY_AFTER_SECONDS);
     }
     request.idempotentReplay = true;
     return reply

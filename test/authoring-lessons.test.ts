@@ -193,6 +193,21 @@ describe('DELETE /api/courses/:courseId/lessons/:lessonId', () => {
     expectError(await deleteLesson(instructor, courseId, lessons.A!), 404, 'LESSON_NOT_FOUND');
   });
 
+  it('completes the course for students whose only lesson left it was', async () => {
+    const { instructor, courseId, lessons } = await courseWithLessons(['A', 'B']);
+    const student = await createStudent();
+    await enroll(student, courseId);
+    expect((await completeLesson(student, lessons.A!)).status).toBe(201);
+    expect((await courseProgress(student, courseId)).body.data.progress).toMatchObject({ completionPercentage: 50 });
+
+    expect((await deleteLesson(instructor, courseId, lessons.B!)).status).toBe(200);
+    expect((await courseProgress(student, courseId)).body.data.progress).toMatchObject({ totalLessons: 1, completionPercentage: 100 });
+    const badges = await api('GET', `/api/achievements/${student.id}`, { token: student.token });
+    expect(badges.body.data.achievements.map((a: { badgeType: string }) => a.badgeType)).toContain('course_completer');
+    const activity = await api('GET', `/api/users/${student.id}/activity`, { token: (await signInAdmin()).token });
+    expect(activity.body.data.map((a: { type: string }) => a.type)).toContain('course_completed');
+  });
+
   it('refuses without a token (401), students and other instructors (403); admins may; 404 and 400', async () => {
     const { instructor, courseId, lessons } = await courseWithLessons(['A', 'B']);
     const other = await courseWithLessons(['X']);

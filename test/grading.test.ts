@@ -216,6 +216,19 @@ describe('DELETE /api/assignments/:assignmentId', () => {
     expect((await deleteAssignment(instructor, assignment.assignmentId)).status).toBe(404);
   });
 
+  it('completes the course for students whose only work left it was', async () => {
+    const { instructor, course, assignment, student } = await gradingSetup({ submitted: 0 });
+    const second = await createAssignment(instructor, course.courseId, { points: 10 });
+    await submitWork(student, second.assignmentId);
+    const progress = async () => (await api('GET', `/api/courses/${course.courseId}/progress`, { token: student.token })).body.data.progress;
+    expect(await progress()).toMatchObject({ totalAssignments: 2, completionPercentage: 50 });
+
+    expect((await deleteAssignment(instructor, assignment.assignmentId)).status).toBe(200);
+    expect(await progress()).toMatchObject({ totalAssignments: 1, completionPercentage: 100 });
+    const badges = await api('GET', `/api/achievements/${student.id}`, { token: student.token });
+    expect(badges.body.data.achievements.map((a: { badgeType: string }) => a.badgeType)).toContain('course_completer');
+  });
+
   it('refuses a stale If-Match (412) and deletes nothing', async () => {
     const { instructor, assignment } = await gradingSetup({ students: 0 });
     const etag = (await getAssignment(instructor, assignment.assignmentId)).headers.get('etag')!;

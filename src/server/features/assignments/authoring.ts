@@ -7,6 +7,7 @@ import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
 import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from '../courses/versioning.js';
+import { settleCourseForActiveStudents } from '../enrollments/completion.js';
 import { findManagedAssignment } from './access.js';
 import { type AssignmentRow, assignmentSnapshot, presentAssignment } from './presenter.js';
 import { loadRubric, rubricTotal } from './rubric.js';
@@ -100,10 +101,13 @@ export function createAssignmentAuthoring({ db }: { db: Database }) {
       });
     },
 
-    /** Deletes the assignment with its submissions, grades and rubric. */
+    /**
+     * Deletes the assignment with its submissions, grades and rubric. Students for whom it was the last
+     * thing left to do have now completed the course.
+     */
     async remove(user: AuthUser, assignmentId: string, precondition?: Precondition): Promise<void> {
       await db.transaction(async (tx) => {
-        const { assignment } = await findManagedAssignment(tx, user, assignmentId, 'no key update');
+        const { assignment, course } = await findManagedAssignment(tx, user, assignmentId, 'no key update');
         if (!isSatisfied(precondition, assignment.updatedAt)) {
           throw new StaleVersionError(presentAssignment(assignment), 'assignment');
         }
@@ -124,6 +128,7 @@ export function createAssignmentAuthoring({ db }: { db: Database }) {
             gradedCount: counts?.graded ?? 0,
           },
         });
+        await settleCourseForActiveStudents(tx, course, new Date());
       });
     },
   };

@@ -18,7 +18,6 @@ import {
 } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { awardBadges, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
 import { announceGrade } from '../communication/triggers.js';
@@ -35,17 +34,9 @@ import {
   type SubmissionRow,
 } from './presenter.js';
 import { loadRubric, roundPoints, scoreWithRubric } from './rubric.js';
+import { awardBadgesWithActivity } from '../enrollments/completion.js';
 
 type AssignmentRow = AssignmentInContext['assignment'];
-
-/** Awards the badges the student now meets, each with its activity. Returns the new badges. */
-export async function awardBadgesWithActivity(tx: Executor, studentId: string, at: Date) {
-  const earned = await awardBadges(tx, studentId, at);
-  for (const badge of earned) {
-    await recordActivity(tx, { userId: studentId, type: 'achievement_earned', title: `Earned ${badgeRules[badge].title}`, at });
-  }
-  return earned;
-}
 
 const studentColumns = { firstName: users.firstName, lastName: users.lastName, username: users.username };
 

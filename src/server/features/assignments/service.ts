@@ -15,12 +15,10 @@ import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
 import { announceSubmission } from '../communication/triggers.js';
 import { findActiveEnrollment, findManagedCourse, isCourseStaff } from '../courses/policy.js';
-import { markCompletionIfDone } from '../enrollments/progress.js';
 import { resolveOwnUpload } from '../files/service.js';
 import { iso } from '../users/presenter.js';
 import { assertCanViewAssignment, findAssignmentInContext } from './access.js';
 import { assertLessonOfCourse } from './authoring.js';
-import { awardBadgesWithActivity } from './grading.js';
 import { listCourseAssignments, listManagedAssignments, listStudentAssignments } from './listing.js';
 import {
   assignmentSnapshot,
@@ -30,6 +28,7 @@ import {
   presentSubmission,
   type SubmissionRow,
 } from './presenter.js';
+import { settleCourseProgress } from '../enrollments/completion.js';
 
 export interface AssignmentServiceDeps {
   db: Database;
@@ -201,16 +200,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
           entityId: assignment.id,
           at: now,
         });
-        if (await markCompletionIfDone(tx, studentId, assignment.courseId, now)) {
-          await recordActivity(tx, {
-            userId: studentId,
-            type: 'course_completed',
-            title: `Completed ${course.title}`,
-            courseId: assignment.courseId,
-            at: now,
-          });
-        }
-        await awardBadgesWithActivity(tx, studentId, now);
+        await settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now);
         await recordAudit(tx, user, {
           action: 'submission.submit',
           targetType: 'submission',

@@ -5,7 +5,7 @@ import { courseEnrollments, courses } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 
-type CourseRow = typeof courses.$inferSelect;
+export type CourseRow = typeof courses.$inferSelect;
 
 export const isCourseStaff = (user: Pick<AuthUser, 'id' | 'role'>, course: Pick<CourseRow, 'instructorId'>): boolean =>
   user.role === 'admin' || course.instructorId === user.id;

@@ -7,7 +7,8 @@ import { lessons } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
-import { findManagedCourse } from '../courses/policy.js';
+import { type CourseRow, findManagedCourse } from '../courses/policy.js';
+import { settleCourseForActiveStudents } from '../enrollments/completion.js';
 import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from '../courses/versioning.js';
 import { presentLesson } from './presenter.js';
 
@@ -18,8 +19,14 @@ type LessonRow = typeof lessons.$inferSelect;
  * structural edits of one course run one after another (orders are computed from the current rows).
  */
 async function lockedLessons(tx: Executor, user: AuthUser, courseId: string): Promise<LessonRow[]> {
-  await findManagedCourse(tx, user, courseId, 'no key update');
-  return tx.select().from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.order));
+  return (await lockedCourseLessons(tx, user, courseId)).rows;
+}
+
+/** The course, locked against key updates while its lessons are reordered, and its lessons in order. */
+async function lockedCourseLessons(tx: Executor, user: AuthUser, courseId: string): Promise<{ course: CourseRow; rows: LessonRow[] }> {
+  const course = await findManagedCourse(tx, user, courseId, 'no key update');
+  const rows = await tx.select().from(lessons).where(eq(lessons.courseId, courseId)).orderBy(asc(lessons.order));
+  return { course, rows };
 }
 
 /**
@@ -112,11 +119,12 @@ export async function updateLesson(
 
 /**
  * Deletes the lesson and closes the gap. Its completions go with it; assignments and quizzes attached
- * to it stay in the course without a lesson.
+ * to it stay in the course without a lesson. Students for whom it was the last thing left to do have
+ * now completed the course.
  */
 export async function deleteLesson(db: Database, user: AuthUser, courseId: string, lessonId: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const rows = await lockedLessons(tx, user, courseId);
+    const { course, rows } = await lockedCourseLessons(tx, user, courseId);
     const lesson = findIn(rows, lessonId);
     await tx.delete(lessons).where(and(eq(lessons.id, lessonId), eq(lessons.courseId, courseId)));
     const remaining = rows.filter((row) => row.id !== lessonId);
@@ -131,6 +139,7 @@ export async function deleteLesson(db: Database, user: AuthUser, courseId: strin
       targetId: lessonId,
       before: { courseId, ...lessonSnapshot(lesson) },
     });
+    await settleCourseForActiveStudents(tx, course, new Date());
   });
 }
 

@@ -13,17 +13,17 @@ import { type Database, type Executor, queryRows } from '../../db/client.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { awardBadges, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
 import { advanceStreak, effectiveStreak } from '../analytics/streaks.js';
 import { recordAudit } from '../audit/log.js';
 import { assertEnrolled, findActiveEnrollment, findCourse, findManagedCourse } from '../courses/policy.js';
-import { markCompletionIfDone, progressForCourse } from '../enrollments/progress.js';
+import { progressForCourse } from '../enrollments/progress.js';
 import type { Precondition } from '../courses/versioning.js';
 import { iso } from '../users/presenter.js';
 import { emitEvent } from '../../realtime/events.js';
 import { deleteLesson, reorderLessons, updateLesson } from './authoring.js';
 import { presentLesson } from './presenter.js';
+import { settleCourseProgress } from '../enrollments/completion.js';
 
 export interface LessonsServiceDeps {
   db: Database;
@@ -248,25 +248,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           entityId: lesson.id,
           at: now,
         });
-        if (await markCompletionIfDone(tx, studentId, courseId, now)) {
-          await recordActivity(tx, {
-            userId: studentId,
-            type: 'course_completed',
-            title: `Completed ${courseTitle}`,
-            courseId,
-            entityId: courseId,
-            at: now,
-          });
-        }
-        const newAchievements = await awardBadges(tx, studentId, now);
-        for (const badge of newAchievements) {
-          await recordActivity(tx, {
-            userId: studentId,
-            type: 'achievement_earned',
-            title: `Earned ${badgeRules[badge].title}`,
-            at: now,
-          });
-        }
+        const newAchievements = await settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now);
         // Last in the transaction: published at commit, to the student and the course's staff.
         await emitEvent(tx, {
           type: 'lesson.completed',

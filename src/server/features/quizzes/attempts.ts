@@ -11,7 +11,7 @@ import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
 import { progressForCourse } from '../enrollments/progress.js';
 import { databaseNow, findQuiz, loadQuestions } from './access.js';
-import { settleCourseProgress } from './completion.js';
+import { settleCourseProgress } from '../enrollments/completion.js';
 import {
   type AttemptRow,
   presentAttemptOutcome,

@@ -1,6 +1,6 @@
 // Quiz authoring (course staff) and reading (staff with answers, enrolled students without). Attempts
 // live in attempts.ts, results in results.ts. Knows nothing of HTTP.
-import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Pagination } from '../../../contract/common.js';
 import type {
   CreateQuizBody,
@@ -12,14 +12,14 @@ import type {
 } from '../../../contract/quizzes.js';
 import type { Database, Executor } from '../../db/client.js';
 import { pageInfo, pageOffset } from '../../db/pagination.js';
-import { courseEnrollments, lessons, quizQuestions, quizSubmissions, quizzes } from '../../db/schema.js';
+import { lessons, quizQuestions, quizSubmissions, quizzes } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { changedFields, recordAudit } from '../audit/log.js';
 import { findCourse, findManagedCourse } from '../courses/policy.js';
 import { isSatisfied, nextVersion, type Precondition, StaleVersionError } from '../courses/versioning.js';
 import { assertStaff, attemptsByQuiz, findQuiz, loadQuestions, viewOf } from './access.js';
-import { settleCourseProgress } from './completion.js';
+import { settleCourseForActiveStudents } from '../enrollments/completion.js';
 import {
   presentQuizSummary,
   presentStaffQuestion,
@@ -183,18 +183,7 @@ export function createQuizService({ db }: QuizServiceDeps) {
           targetId: quiz.id,
           before: { ...auditView(quiz, questions), attempts },
         });
-        const now = new Date();
-        const pending = await tx
-          .select({ studentId: courseEnrollments.studentId })
-          .from(courseEnrollments)
-          .where(
-            and(
-              eq(courseEnrollments.courseId, course.id),
-              eq(courseEnrollments.status, 'active'),
-              isNull(courseEnrollments.completedAt),
-            ),
-          );
-        for (const { studentId } of pending) await settleCourseProgress(tx, studentId, course, now);
+        await settleCourseForActiveStudents(tx, course, new Date());
       });
     },
 

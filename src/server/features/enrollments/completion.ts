@@ -1,0 +1,51 @@
+// What follows a change that can complete a course for a student (a lesson completed, work handed in,
+// a quiz taken, or a lesson, assignment or quiz removed from the course): the enrolment marked complete
+// with its activity, and the badges now earned with theirs, all in the caller's transaction.
+import { and, eq, isNull } from 'drizzle-orm';
+import type { BadgeType } from '../../../contract/common.js';
+import type { Executor } from '../../db/client.js';
+import { courseEnrollments } from '../../db/schema.js';
+import { awardBadges, badgeRules } from '../achievements/rules.js';
+import { recordActivity } from '../analytics/activity.js';
+import { markCompletionIfDone } from './progress.js';
+
+/** Awards the badges the student now meets, each with its activity. Returns the new badges. */
+export async function awardBadgesWithActivity(tx: Executor, studentId: string, at: Date): Promise<BadgeType[]> {
+  const earned = await awardBadges(tx, studentId, at);
+  for (const badge of earned) {
+    await recordActivity(tx, { userId: studentId, type: 'achievement_earned', title: `Earned ${badgeRules[badge].title}`, at });
+  }
+  return earned;
+}
+
+/** Completes the student's enrolment if everything is now done, then awards badges. Returns the new badges. */
+export async function settleCourseProgress(
+  tx: Executor,
+  studentId: string,
+  course: { id: string; title: string },
+  at: Date,
+): Promise<BadgeType[]> {
+  if (await markCompletionIfDone(tx, studentId, course.id, at)) {
+    await recordActivity(tx, {
+      userId: studentId,
+      type: 'course_completed',
+      title: `Completed ${course.title}`,
+      courseId: course.id,
+      entityId: course.id,
+      at,
+    });
+  }
+  return awardBadgesWithActivity(tx, studentId, at);
+}
+
+/**
+ * After something was removed from the course: every active student who has not completed it yet may
+ * now have done everything that is left.
+ */
+export async function settleCourseForActiveStudents(tx: Executor, course: { id: string; title: string }, at: Date): Promise<void> {
+  const pending = await tx
+    .select({ studentId: courseEnrollments.studentId })
+    .from(courseEnrollments)
+    .where(and(eq(courseEnrollments.courseId, course.id), eq(courseEnrollments.status, 'active'), isNull(courseEnrollments.completedAt)));
+  for (const { studentId } of pending) await settleCourseProgress(tx, studentId, course, at);
+}

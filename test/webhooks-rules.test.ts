@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { nextAttemptAt, retryDelayMs } from '../src/server/features/webhooks/backoff.js';
 import { endpointReceives, type EndpointRouting } from '../src/server/features/webhooks/policy.js';
-import { createSecretBox } from '../src/server/features/webhooks/secrets.js';
+import { createWebhookSecretBox } from '../src/server/features/webhooks/secrets.js';
 import { checkResolvesPublic, checkUrlShape, isPublicAddress, publicOnlyLookup } from '../src/server/features/webhooks/url-policy.js';
 
 const course = '11111111-1111-4111-8111-111111111111';
@@ -133,12 +133,12 @@ describe('the retry schedule', () => {
 
 describe('secrets at rest', () => {
   it('round-trips, and does not open under another key or for another endpoint', () => {
-    const box = createSecretBox('a'.repeat(40));
+    const box = createWebhookSecretBox('a'.repeat(40));
     const sealed = box.seal('endpoint-1', 'whsec_test');
     expect(sealed).not.toContain('whsec_test');
     expect(box.open('endpoint-1', sealed)).toBe('whsec_test');
     expect(box.open('endpoint-2', sealed)).toBeNull();
-    expect(createSecretBox('b'.repeat(40)).open('endpoint-1', sealed)).toBeNull();
+    expect(createWebhookSecretBox('b'.repeat(40)).open('endpoint-1', sealed)).toBeNull();
     expect(box.open('endpoint-1', 'v1.garbage')).toBeNull();
   });
 });

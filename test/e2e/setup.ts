@@ -5,10 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureWebBuild } from '../../scripts/build-web.js';
-import { freePort, spawnServer, stopServer, waitReady } from '../support/process.js';
+import { freePort, freshPostgresDatabase, spawnServer, stopServer, waitReady } from '../support/process.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,30 +16,10 @@ declare module 'vitest' {
   }
 }
 
-/** A new database on the PostgreSQL server of DATABASE_URL, and the way to drop it. */
-async function freshPostgresDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `skilled_e2e_${Date.now()}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    url: target.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 export default async function setup(project: TestProject) {
   const build = await ensureWebBuild();
   const dataDir = mkdtempSync(join(tmpdir(), 'skilled-e2e-'));
-  const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL, 'skilled_e2e') : undefined;
   const port = await freePort();
   const server = spawnServer(
     {

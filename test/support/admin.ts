@@ -5,13 +5,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { type DatabaseHandle, openDatabase } from '../../src/server/db/client.js';
 import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
 import { api, type ApiResponse, type TestUser, uniqueSuffix } from './api.js';
 import { TEST_ADMIN, TEST_PASSWORD } from './constants.js';
+import { freshPostgresDatabase } from './process.js';
 
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -96,24 +96,9 @@ function injector(app: FastifyInstance): Call {
 
 /** A server of its own on an empty database (PGlite in memory, or a throwaway PostgreSQL database). */
 export async function ownServer(): Promise<OwnServer> {
-  let databaseUrl: string | undefined;
-  let dropDatabase: () => Promise<void> = async () => undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `skilled_adm_${uniqueSuffix()}`;
-    const server = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await server.connect();
-    await server.query(`create database ${name}`);
-    await server.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const cleanup = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    };
-  }
+  const fresh = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL, 'skilled_adm') : undefined;
+  const databaseUrl = fresh?.url;
+  const dropDatabase = fresh?.drop ?? (async () => undefined);
   const database = await openDatabase({ databaseUrl, poolSize: 5 });
   await ensureAdminAccount(database.db, TEST_ADMIN);
   const config = loadConfig({

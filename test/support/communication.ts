@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { buildApp } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
@@ -16,6 +15,7 @@ import { type DatabaseHandle, openDatabase } from '../../src/server/db/client.js
 import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
 import { api, type ApiResponse, type TestUser, uniqueSuffix } from './api.js';
 import { TEST_ADMIN, TEST_PASSWORD } from './constants.js';
+import { freshPostgresDatabase } from './process.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -183,24 +183,9 @@ export interface OwnPlatform {
 
 /** A platform on an empty database (PGlite in memory, or a throwaway PostgreSQL database), listening on loopback. */
 export async function ownPlatform(env: Record<string, string>): Promise<OwnPlatform> {
-  let databaseUrl: string | undefined;
-  let dropDatabase: () => Promise<void> = async () => undefined;
-  if (process.env.DATABASE_URL) {
-    const name = `skilled_comm_${uniqueSuffix()}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const cleanup = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    };
-  }
+  const fresh = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL, 'skilled_comm') : undefined;
+  const databaseUrl = fresh?.url;
+  const dropDatabase = fresh?.drop ?? (async () => undefined);
   const database = await openDatabase({ databaseUrl, poolSize: 5 });
   await ensureAdminAccount(database.db, TEST_ADMIN);
   const config = loadConfig({

@@ -1,5 +1,6 @@
 // Starts the real platform as a separate process (`npm start`'s entry), for tests of what happens
 // around the process: locks, crashes, signals, configuration.
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ export async function stopServer(server: ServerProcess, signal: NodeJS.Signals =
 
 /** A new database on the PostgreSQL server of `url` (for a server process of a test's own), and the way to drop it. */
 export async function freshPostgresDatabase(url: string, prefix = 'skilled_test'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${Date.now()}_${process.pid}`;
+  const name = `${prefix}_${Date.now()}_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);

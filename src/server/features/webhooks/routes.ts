@@ -20,7 +20,7 @@ import {
 } from '../../../contract/webhooks.js';
 import { currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
-import { createSecretBox } from './secrets.js';
+import { createWebhookSecretBox } from './secrets.js';
 import { createWebhookService } from './service.js';
 import { createWebhookWorker } from './worker.js';
 
@@ -30,7 +30,7 @@ const withEndpoint = { ...errors, 404: ErrorResponse };
 const webhooksRoutes: Feature = async (app, { deps }) => {
   const { config, database, mailer } = deps;
   const production = config.env === 'production';
-  const secrets = createSecretBox(config.jwtSecret);
+  const secrets = createWebhookSecretBox(config.jwtSecret);
   const worker = createWebhookWorker({
     db: database.db,
     settings: config.webhooks,

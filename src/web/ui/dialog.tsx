@@ -1,6 +1,7 @@
 // A modal dialog on the native <dialog> element: the browser keeps focus inside and returns it to
 // what opened it. It is open exactly while `open` is true; Escape and the close button ask the owner.
 import { useEffect, useRef, type ReactNode } from 'react';
+import { Button } from './button';
 
 export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -35,5 +36,36 @@ export function Dialog({ open, onClose, title, children }: { open: boolean; onCl
         </div>
       )}
     </dialog>
+  );
+}
+
+/** Asks before something is deleted for good: what goes with it, "Keep it", and "Delete". */
+export function ConfirmDeleteDialog({
+  open,
+  onClose,
+  title,
+  consequence,
+  busy,
+  onConfirm,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  consequence: string;
+  busy: boolean;
+  onConfirm: () => void;
+}) {
+  return (
+    <Dialog open={open} onClose={onClose} title={title}>
+      <p className="text-sm text-slate-700">{consequence}</p>
+      <div className="mt-4 flex justify-end gap-2">
+        <Button variant="secondary" onClick={onClose}>
+          Keep it
+        </Button>
+        <Button variant="danger" busy={busy} onClick={onConfirm}>
+          Delete
+        </Button>
+      </div>
+    </Dialog>
   );
 }

@@ -8,7 +8,7 @@ import type { SetRubricBody } from '../../../../contract/assignments';
 import { fieldErrors, isConflict, userMessage } from '../../../lib/errors';
 import { Button, buttonClass } from '../../../ui/button';
 import { ConflictDialog } from '../../../ui/ConflictDialog';
-import { Dialog } from '../../../ui/dialog';
+import { ConfirmDeleteDialog } from '../../../ui/dialog';
 import { ErrorNotice, Loading } from '../../../ui/feedback';
 import { FormError, SelectField, TextArea, TextField } from '../../../ui/fields';
 import { Card, Page } from '../../../ui/layout';
@@ -307,28 +307,21 @@ export function EditAssignmentPage() {
           void query.refetch().then(() => setFormVersion((v) => v + 1));
         }}
       />
-      <Dialog open={confirmDelete} onClose={() => setConfirmDelete(false)} title={`Delete ${assignment.title}?`}>
-        <p className="text-sm text-slate-700">Its submissions, grades and rubric are deleted too.</p>
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </Button>
-          <Button
-            variant="danger"
-            busy={remove.isPending}
-            onClick={() =>
-              remove.mutate(undefined, {
-                onSuccess: () => {
-                  toast.success('Assignment deleted.');
-                  void navigate({ to: '/teach/courses/$courseId', params: { courseId: assignment.courseId }, search: { tab: 'work' } });
-                },
-              })
-            }
-          >
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDeleteDialog
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={`Delete ${assignment.title}?`}
+        consequence="Its submissions, grades and rubric are deleted too."
+        busy={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(undefined, {
+            onSuccess: () => {
+              toast.success('Assignment deleted.');
+              void navigate({ to: '/teach/courses/$courseId', params: { courseId: assignment.courseId }, search: { tab: 'work' } });
+            },
+          })
+        }
+      />
     </Page>
   );
 }

@@ -8,7 +8,7 @@ import type { UpdateCourseBody } from '../../../../contract/courses';
 import { fieldErrors, isConflict, userMessage } from '../../../lib/errors';
 import { Button, buttonClass } from '../../../ui/button';
 import { ConflictDialog } from '../../../ui/ConflictDialog';
-import { Dialog } from '../../../ui/dialog';
+import { ConfirmDeleteDialog } from '../../../ui/dialog';
 import { ErrorNotice, Loading } from '../../../ui/feedback';
 import { FormError } from '../../../ui/fields';
 import { Card, Page } from '../../../ui/layout';
@@ -144,28 +144,21 @@ function DetailsTab({ course }: { course: CourseDetails }) {
           toast.info('You now see the newer version.');
         }}
       />
-      <Dialog open={confirmDelete} onClose={() => setConfirmDelete(false)} title={`Delete ${course.title}?`}>
-        <p className="text-sm text-slate-700">Its lessons, assignments, quizzes, enrolments, submissions and ratings are deleted too. This cannot be undone.</p>
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </Button>
-          <Button
-            variant="danger"
-            busy={remove.isPending}
-            onClick={() =>
-              remove.mutate(undefined, {
-                onSuccess: () => {
-                  toast.success('Course deleted.');
-                  void navigate({ to: '/teach' });
-                },
-              })
-            }
-          >
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDeleteDialog
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={`Delete ${course.title}?`}
+        consequence="Its lessons, assignments, quizzes, enrolments, submissions and ratings are deleted too. This cannot be undone."
+        busy={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(undefined, {
+            onSuccess: () => {
+              toast.success('Course deleted.');
+              void navigate({ to: '/teach' });
+            },
+          })
+        }
+      />
     </Card>
   );
 }

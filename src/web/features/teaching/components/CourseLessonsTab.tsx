@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { fieldErrors, userMessage } from '../../../lib/errors';
 import { formatMinutes } from '../../../lib/format';
 import { Button } from '../../../ui/button';
-import { Dialog } from '../../../ui/dialog';
+import { ConfirmDeleteDialog } from '../../../ui/dialog';
 import { QueryState } from '../../../ui/feedback';
 import { FormError, TextArea, TextField } from '../../../ui/fields';
 import { Card } from '../../../ui/layout';
@@ -110,27 +110,20 @@ export function CourseLessonsTab({ courseId }: { courseId: string }) {
       <Card title="New lesson">
         <NewLessonForm courseId={courseId} />
       </Card>
-      <Dialog open={Boolean(deleting)} onClose={() => setDeleting(null)} title={`Delete ${deleting?.title ?? 'the lesson'}?`}>
-        <p className="text-sm text-slate-700">Its content and completions are deleted; its assignments and quizzes stay in the course.</p>
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setDeleting(null)}>
-            Keep it
-          </Button>
-          <Button
-            variant="danger"
-            busy={remove.isPending}
-            onClick={() =>
-              deleting &&
-              remove.mutate(deleting.lessonId, {
-                onSuccess: () => toast.success('Lesson deleted.'),
-                onSettled: () => setDeleting(null),
-              })
-            }
-          >
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDeleteDialog
+        open={Boolean(deleting)}
+        onClose={() => setDeleting(null)}
+        title={`Delete ${deleting?.title ?? 'the lesson'}?`}
+        consequence="Its content and completions are deleted; its assignments and quizzes stay in the course."
+        busy={remove.isPending}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting.lessonId, {
+            onSuccess: () => toast.success('Lesson deleted.'),
+            onSettled: () => setDeleting(null),
+          })
+        }
+      />
     </div>
   );
 }

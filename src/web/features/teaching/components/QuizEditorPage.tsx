@@ -6,7 +6,7 @@ import type { CreateQuizBody, QuestionType, StaffQuiz } from '../../../../contra
 import { fieldErrors, userMessage } from '../../../lib/errors';
 import { humanize } from '../../../lib/format';
 import { Button, buttonClass } from '../../../ui/button';
-import { Dialog } from '../../../ui/dialog';
+import { ConfirmDeleteDialog } from '../../../ui/dialog';
 import { ErrorNotice, Loading } from '../../../ui/feedback';
 import { FormError, SelectField, TextArea, TextField } from '../../../ui/fields';
 import { Card, Page } from '../../../ui/layout';
@@ -309,28 +309,21 @@ export function EditQuizPage() {
           update.mutate({ ...settingsBody(settings), description: settings.description.trim() || null, questions: toQuestions(questions) }, { onSuccess: () => toast.success('Quiz saved.') })
         }
       />
-      <Dialog open={confirmDelete} onClose={() => setConfirmDelete(false)} title={`Delete ${quiz.title}?`}>
-        <p className="text-sm text-slate-700">Every attempt at it is deleted too.</p>
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </Button>
-          <Button
-            variant="danger"
-            busy={remove.isPending}
-            onClick={() =>
-              remove.mutate(undefined, {
-                onSuccess: () => {
-                  toast.success('Quiz deleted.');
-                  void navigate({ to: '/teach/courses/$courseId', params: { courseId: quiz.courseId }, search: { tab: 'work' } });
-                },
-              })
-            }
-          >
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDeleteDialog
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={`Delete ${quiz.title}?`}
+        consequence="Every attempt at it is deleted too."
+        busy={remove.isPending}
+        onConfirm={() =>
+          remove.mutate(undefined, {
+            onSuccess: () => {
+              toast.success('Quiz deleted.');
+              void navigate({ to: '/teach/courses/$courseId', params: { courseId: quiz.courseId }, search: { tab: 'work' } });
+            },
+          })
+        }
+      />
     </Page>
   );
 }

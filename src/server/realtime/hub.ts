@@ -70,6 +70,9 @@ export async function waitUntilRead(buffered: () => number, limit: number, isOpe
   return isOpen();
 }
 
+/** How soon a held connection's failed catch-up is tried again. */
+const CATCH_UP_RETRY_MS = 500;
+
 const serialize = (row: EventRow): string =>
   JSON.stringify({ id: String(row.id), type: row.type, data: row.payload, at: row.createdAt.toISOString() });
 
@@ -113,9 +116,19 @@ export class EventHub {
     this.subscribers.add(subscriber);
   }
 
-  /** Ends a hold (or a replay): sends what live delivery went past meanwhile, then goes on live. */
+  /**
+   * Ends a hold (or a replay): sends what live delivery went past meanwhile, then goes on live. If the
+   * log cannot be read (the database away), the connection stays held and the catch-up is tried again,
+   * from what it last got, until it works or the connection ends: live delivery never skips past it.
+   */
   release(subscriber: Subscriber): Promise<void> {
-    return this.serial(() => this.catchUp(subscriber));
+    return this.serial(() => this.catchUp(subscriber)).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'catching a connection up failed; trying again shortly');
+      const retry = setTimeout(() => {
+        if (!this.stopped && subscriber.isOpen() && subscriber.replaying) void this.release(subscriber);
+      }, CATCH_UP_RETRY_MS);
+      retry.unref();
+    });
   }
 
   remove(subscriber: Subscriber): void {
@@ -216,8 +229,11 @@ export class EventHub {
     while (position < upTo && subscriber.isOpen()) {
       const rows = await readEvents(this.db, position, { upTo, where: replayCandidates(subscriber) });
       await this.deliver(rows, [subscriber], { skipSent: false, paced });
-      if (rows.length < EVENT_PAGE_SIZE) return;
+      if (rows.length === 0) return;
       position = rows.at(-1)!.id;
+      // A catch-up that fails on a later page goes on from here, without sending this page twice.
+      if (subscriber.lastSent < position) subscriber.lastSent = position;
+      if (rows.length < EVENT_PAGE_SIZE) return;
     }
   }
 

@@ -23,6 +23,7 @@ import { type Keyring, openKeyring } from './http/signing-keys.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerWebApp } from './http/web.js';
 import { registerIdempotency } from './http/idempotency.js';
+import { registerPublicCache } from './http/public-cache.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerDraining } from './http/draining.js';
 import { registerOverloadProtection } from './http/overload.js';
@@ -199,6 +200,7 @@ export async function buildApp({ config, database, readReplica, logger }: BuildO
   );
   registerRequestContext(app);
   registerIdempotency(app, database.db);
+  await registerPublicCache(app, database);
 
   const mailer = createMailer(config.mail, app.log);
   app.addHook('onClose', async () => mailer.close());

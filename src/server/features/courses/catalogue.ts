@@ -18,12 +18,14 @@ const outerCourseId = outerColumn('courses', 'id');
 /**
  * Per-course counts as correlated subqueries of the outer `courses` row: each is one indexed
  * lookup, and the page needs no grouping over its joins. Enrollments count only active ones.
+ * Ratings and enrollments come from `course_stats`, kept by triggers (migration 0016): a popular
+ * course's thousands of rows are not counted again on every request.
  */
 export const courseCounts = {
-  averageRating: sql<number>`coalesce((select round(avg(r.rating)::numeric, 1)::float8 from course_ratings r where r.course_id = ${outerCourseId}), 0)`,
-  totalRatings: sql<number>`(select count(*)::int from course_ratings r where r.course_id = ${outerCourseId})`,
+  averageRating: sql<number>`coalesce((select round(s.rating_sum::numeric / nullif(s.rating_count, 0), 1)::float8 from course_stats s where s.course_id = ${outerCourseId}), 0)`,
+  totalRatings: sql<number>`coalesce((select s.rating_count from course_stats s where s.course_id = ${outerCourseId}), 0)`,
   totalLessons: sql<number>`(select count(*)::int from lessons l where l.course_id = ${outerCourseId})`,
-  totalEnrollments: sql<number>`(select count(*)::int from course_enrollments e where e.course_id = ${outerCourseId} and e.status = 'active')`,
+  totalEnrollments: sql<number>`coalesce((select s.active_enrollments from course_stats s where s.course_id = ${outerCourseId}), 0)`,
 };
 
 export const instructorColumns = {

@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CourseDetailsResponse,
   CourseIdParams,
@@ -19,7 +20,8 @@ import {
 import { ErrorResponse } from '../../../contract/errors.js';
 import { type AuthUser, currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
-import { createCoursesService } from './service.js';
+import type { CachedResponse } from '../../http/public-cache.js';
+import { type CoursesService, createCoursesService } from './service.js';
 import { entityTag, parseIfMatch, StaleVersionError, staleVersionBody } from './versioning.js';
 
 /**
@@ -28,6 +30,15 @@ import { entityTag, parseIfMatch, StaleVersionError, staleVersionBody } from './
  */
 const optionalViewer = (request: FastifyRequest): AuthUser | null =>
   request.user || request.authFailed ? currentUser(request) : null;
+
+/** A public list, serialized once through its contract (as the route's serializer would), tagged as @fastify/etag tags. */
+function publicResponse(list: Awaited<ReturnType<CoursesService['list']>>): CachedResponse {
+  const body = JSON.stringify(CourseListResponse.parse(list));
+  return { body, etag: `"${createHash('sha1').update(body).digest('base64')}"` };
+}
+
+const sendCached = (reply: FastifyReply, cached: CachedResponse) =>
+  reply.header('etag', cached.etag).type('application/json; charset=utf-8').send(cached.body);
 
 const coursesRoutes: Feature = async (app, { deps }) => {
   const courses = createCoursesService({ db: deps.database.db });
@@ -44,7 +55,13 @@ const coursesRoutes: Feature = async (app, { deps }) => {
         response: { 200: CourseListResponse, 400: ErrorResponse },
       },
     },
-    async (request) => courses.list(request.query),
+    async (request, reply) => {
+      // The same for everyone: served from the public cache, keyed by the validated (normalized) query.
+      const cached = await app.publicCache.get(`courses:${JSON.stringify(request.query)}`, async () =>
+        publicResponse(await courses.list(request.query)),
+      );
+      return sendCached(reply, cached);
+    },
   );
 
   app.post(
@@ -88,7 +105,15 @@ const coursesRoutes: Feature = async (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      const course = await courses.details(request.params.courseId, optionalViewer(request));
+      const viewer = optionalViewer(request);
+      if (!viewer) {
+        const cached = await app.publicCache.get(`course:${request.params.courseId}`, async () => {
+          const course = await courses.details(request.params.courseId, null);
+          return { body: JSON.stringify(CourseDetailsResponse.parse({ data: course })), etag: entityTag(course.updatedAt, course) };
+        });
+        return sendCached(reply, cached);
+      }
+      const course = await courses.details(request.params.courseId, viewer);
       // The course's version leads the tag, so that it can be sent back in If-Match with an edit.
       return reply.header('etag', entityTag(course.updatedAt, course)).send({ data: course });
     },

@@ -5,7 +5,10 @@ import type { Feature } from '../../http/feature.js';
 import { createRecommendationsService } from './service.js';
 
 const recommendationsRoutes: Feature = async (app, { deps }) => {
-  const recommendations = createRecommendationsService({ db: deps.database.db });
+  const recommendations = createRecommendationsService({
+    db: deps.database.db,
+    catalogue: (load) => app.publicCache.get('recommendations:catalogue', load),
+  });
 
   app.get(
     '/api/recommendations',

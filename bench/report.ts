@@ -1,0 +1,346 @@
+// bench/RESULTS.md from one run's figures: a table per target (target, measured, met or missed; for
+// a miss, by how much, why and what would close it), the database cost per request, and the
+// estimate of how many app instances one PostgreSQL primary can feed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WriteResult } from './endpoints.js';
+import type { EventLockResult } from './event-lock.js';
+import type { EndpointCost } from './explain.js';
+import type { LoadResult } from './lib/load.js';
+import type { CapacityStep, FanOutResult, IdleResult } from './realtime.js';
+import type { EmbeddedStartResult } from './embedded.js';
+
+export interface BenchResults {
+  date: string;
+  size: string;
+  quick: boolean;
+  command: string;
+  machine: { nproc: number; cpu: string; ramGb: number; node: string; postgres: string };
+  durationSeconds: number;
+  connections: number;
+  reads: Record<string, LoadResult>;
+  ceiling: Record<string, LoadResult>;
+  perUser: Record<string, LoadResult>;
+  perUserGrowth: Record<string, LoadResult> | null;
+  writes: Record<string, WriteResult>;
+  eventLock: EventLockResult[];
+  explain: EndpointCost[];
+  realtime: {
+    course: { id: string; activeStudents: number };
+    popularCourse: { id: string; activeStudents: number };
+    fanOut: FanOutResult;
+    fanOutPopular: FanOutResult;
+    capacity: { steps: CapacityStep[]; largestPassing: number };
+    idle: IdleResult;
+  } | null;
+  embedded: EmbeddedStartResult | null;
+  generation: { size: string; rows: Record<string, number>; seconds: Record<string, number>; totalSeconds: number } | null;
+  notes: string[];
+  /** When and by which command each section was measured (a report may merge runs, see --only). */
+  provenance?: Record<string, { date: string; command: string }>;
+  totalSeconds?: number;
+}
+
+/** Why a target is missed and what would close it, written after reading the plans and profiles. */
+export type MissNotes = Record<string, { why: string; close: string }>;
+
+const RESULTS_FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+/** Hand-written: the summary, the server changes and their before/after figures, what was not measured. */
+const ANALYSIS_FILE = fileURLToPath(new URL('./ANALYSIS.md', import.meta.url));
+
+function readAnalysis(): string | null {
+  try {
+    return readFileSync(ANALYSIS_FILE, 'utf8');
+  } catch {
+    return null;
+  }
+}
+/** Per-statement cost outside the plan: protocol round trip, parse/bind, executor start. */
+const STATEMENT_OVERHEAD_MS = 0.05;
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits).replace(/\.0+$/, '') : '∞');
+const status = (met: boolean) => (met ? 'met' : '**missed**');
+
+interface Row {
+  target: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+  /** How far off, for a miss. */
+  gap?: string;
+}
+
+function table(rows: Row[], notes: MissNotes): string {
+  const lines = ['| target | goal | measured | result |', '|---|---|---|---|'];
+  // Misses with the same explanation are explained once.
+  const misses = new Map<string, { targets: string[]; close: string }>();
+  for (const row of rows) {
+    lines.push(`| ${row.target} | ${row.goal} | ${row.measured} | ${row.met === null ? 'reported' : status(row.met)}${row.gap ? ` (${row.gap})` : ''} |`);
+    const note = notes[row.target];
+    if (row.met !== false || !note) continue;
+    const entry = misses.get(note.why) ?? { targets: [], close: note.close };
+    entry.targets.push(row.target);
+    misses.set(note.why, entry);
+  }
+  const explained = [...misses].map(([why, { targets, close }]) => `- **${targets.join('; ')}**: ${why} *What would close it:* ${close}`);
+  return [...lines, '', ...explained].join('\n');
+}
+
+function loadTable(runs: Record<string, LoadResult>): string {
+  const lines = ['| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | server RSS MiB |', '|---|---|---|---|---|---|---|---|'];
+  for (const [name, r] of Object.entries(runs)) {
+    lines.push(`| ${name} | ${r.rps} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.non2xx} | ${r.rssMb} |`);
+  }
+  return lines.join('\n');
+}
+
+export function dbMsPerRequest(cost: EndpointCost): number {
+  return cost.planningMs + cost.executionMs + cost.statements * STATEMENT_OVERHEAD_MS;
+}
+
+function capacitySection(results: BenchResults): string {
+  if (results.explain.length === 0) return 'Not measured in this run.';
+  const cores = results.machine.nproc;
+  const rpsOf: Record<string, LoadResult | undefined> = {
+    'GET /api/users/:id/profile': results.perUser.profile,
+    'GET /api/analytics?period=month': results.perUser['student analytics'],
+    'GET /api/courses/:id/progress': results.perUser['course progress'],
+    'GET /api/recommendations': results.perUser.recommendations,
+    'POST /api/lessons/complete': results.writes['lesson completion'],
+    'POST /api/assignments/submit': results.writes['assignment submission'],
+  };
+  const lines = [
+    `| endpoint | statements | planning ms | execution ms | DB ms/request | slowest statement (ms) | big seq scans | one instance req/s | instances per primary (${cores} cores) |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const cost of results.explain) {
+    const perRequest = dbMsPerRequest(cost);
+    const primaryRps = (cores * 1000) / perRequest;
+    const app = rpsOf[cost.endpoint];
+    const instances = app && app.rps > 0 ? fmt(primaryRps / app.rps) : 'n/a';
+    lines.push(
+      `| ${cost.endpoint} | ${cost.statements} | ${fmt(cost.planningMs, 2)} | ${fmt(cost.executionMs, 2)} | ${fmt(perRequest, 2)} | ${fmt(cost.slowest.executionMs, 2)} | ${cost.slowest.bigSeqScans.join(', ') || 'none'} | ${app?.rps ?? 'n/a'} | ${instances} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function writeReport(results: BenchResults, notes: MissNotes = DEFAULT_NOTES): void {
+  const m = results.machine;
+  const sections: string[] = [];
+  sections.push(`# Benchmark results
+
+Generated by \`bench/run.ts\` on ${results.date.slice(0, 10)} (${results.date}). Dataset: **${results.size}**${results.quick ? ' (quick mode: short runs)' : ''}.
+Every load run: ${results.connections} connections, ${results.durationSeconds} s, autocannon in the bench process; latencies are exact percentiles over every response.
+
+| machine | |
+|---|---|
+| nproc | ${m.nproc} |
+| CPU | ${m.cpu} |
+| RAM | ${m.ramGb} GiB |
+| Node | ${m.node} |
+| PostgreSQL | ${m.postgres} |
+
+Commands:
+
+\`\`\`
+npm run bench:data -- --size small
+npm run bench:data -- --size large
+${[...new Set([...Object.values(results.provenance ?? {}).map((p) => p.command), results.command])].join('\n')}
+\`\`\`
+
+The machine is shared (a test run was going on at the same time), so absolute figures are noisy; the
+ratios measured within one run (app against bare server, large against small) are the ones to trust.`);
+  const analysis = readAnalysis();
+  if (analysis) sections.push(analysis.trim());
+
+  if (results.generation) {
+    const g = results.generation;
+    const rows = Object.entries(g.rows).map(([table, n]) => `${table} ${n.toLocaleString('en')}`).join(', ');
+    const phases = Object.entries(g.seconds).map(([phase, s]) => `${phase} ${fmt(s)} s`).join(', ');
+    sections.push(`## Dataset generation
+
+${table([{ target: `generate ${g.size}`, goal: g.size === 'large' ? '< 600 s on 2 cores' : '-', measured: `${fmt(g.totalSeconds)} s`, met: g.size === 'large' ? g.totalSeconds < 600 : null }], notes)}
+
+Rows: ${rows}.
+Phases: ${phases}.`);
+  }
+
+  const readRows: Row[] = [];
+  for (const name of Object.keys(results.reads)) {
+    const app = results.reads[name]!;
+    const bare = results.ceiling[name];
+    if (bare) {
+      const share = app.rps / bare.rps;
+      readRows.push({ target: `${name}: share of bare ceiling`, goal: '≥ 70%', measured: `${fmt(share * 100)}% (${app.rps} vs ${bare.rps} req/s)`, met: share >= 0.7, gap: share < 0.7 ? `${fmt((0.7 - share) * 100)} points short` : undefined });
+    }
+    readRows.push({ target: `${name}: p99`, goal: '< 50 ms', measured: `${fmt(app.p99)} ms`, met: app.p99 < 50, gap: app.p99 >= 50 ? `${fmt(app.p99 - 50)} ms over` : undefined });
+  }
+  sections.push(`## Public reads against the bare ceiling
+
+${table(readRows, notes)}
+
+${loadTable({ ...Object.fromEntries(Object.entries(results.reads).map(([k, v]) => [`${k} (app)`, v])), ...Object.fromEntries(Object.entries(results.ceiling).map(([k, v]) => [`${k} (bare node:http, same bytes)`, v])) })}`);
+
+  const userRows: Row[] = Object.entries(results.perUser).map(([name, r]) => ({
+    target: `${name}: p99`,
+    goal: '< 100 ms',
+    measured: `${fmt(r.p99)} ms`,
+    met: r.p99 < 100,
+    gap: r.p99 >= 100 ? `${fmt(r.p99 - 100)} ms over` : undefined,
+  }));
+  if (results.perUserGrowth) {
+    for (const [name, large] of Object.entries(results.perUser)) {
+      const small = results.perUserGrowth[name];
+      if (!small) continue;
+      const ratio = small.rps / large.rps;
+      userRows.push({ target: `${name}: large/small cost`, goal: '< 1.5', measured: `${fmt(ratio, 2)} (${small.rps} → ${large.rps} req/s)`, met: ratio < 1.5, gap: ratio >= 1.5 ? `${fmt(ratio - 1.5, 2)} over` : undefined });
+    }
+  }
+  sections.push(`## Per-user reads (one signed-in student per connection)
+
+The large/small cost is the small dataset's throughput over the large one's (at a fixed number of connections, the ratio of mean latencies).
+
+${table(userRows, notes)}
+
+${loadTable({ ...results.perUser, ...Object.fromEntries(Object.entries(results.perUserGrowth ?? {}).map(([k, v]) => [`${k} (small dataset)`, v])) })}`);
+
+  const writeRows: Row[] = [];
+  for (const [name, r] of Object.entries(results.writes)) {
+    writeRows.push({ target: `${name}: throughput`, goal: '≥ 1,000/s', measured: `${r.rps}/s (p99 ${fmt(r.p99)} ms)`, met: r.rps >= 1000, gap: r.rps < 1000 ? `${fmt(((1000 - r.rps) / 1000) * 100)}% short` : undefined });
+    writeRows.push({
+      target: `${name}: no lost or duplicated rows`,
+      goal: 'every 201 in the database once; 0 duplicates',
+      measured: `${r.verification.found} of ${r.verification.confirmed} confirmed writes found, ${r.verification.duplicates} duplicates; ${r.verification.added} rows added in all (${r.verification.unanswered} by requests in flight at the stop)`,
+      met: r.verification.ok,
+    });
+  }
+  sections.push(`## Writes
+
+Each request writes a row that did not exist (a lesson not yet completed, an assignment not yet submitted, by a student enrolled in the course); the rows are counted with SQL before and after.
+
+${table(writeRows, notes)}
+
+${loadTable(results.writes)}
+
+Both writes emit an event, and \`emitEvent()\` serialises event-emitting transactions with one advisory lock held until COMMIT (so that event ids become visible in id order). The same steps (lock, insert, notify, commit) timed alone, without the app:
+
+| connections | transactions/s | lock held per transaction |
+|---|---|---|
+${results.eventLock.map((r) => `| ${r.connections} | ${r.perSecond} | ${fmt(r.meanHoldMs, 2)} ms |`).join('\n')}`);
+
+  if (results.realtime) {
+    const rt = results.realtime;
+    const rtRows: Row[] = [
+      { target: `fan-out to ${rt.fanOut.subscribers} subscribers`, goal: 'delivery p50 / p99', measured: `p50 ${fmt(rt.fanOut.p50)} ms, p99 ${fmt(rt.fanOut.p99)} ms, max ${fmt(rt.fanOut.max)} ms (the PUT itself answered in ${fmt(rt.fanOut.updateP50)} ms, median); ${rt.fanOut.deliveries} deliveries, ${rt.fanOut.missing} missing`, met: rt.fanOut.missing === 0 ? null : false },
+      { target: `fan-out to ${rt.fanOutPopular.subscribers} subscribers of the most popular course (${rt.popularCourse.activeStudents.toLocaleString('en')} students)`, goal: 'delivery p50 / p99', measured: `p50 ${fmt(rt.fanOutPopular.p50)} ms, p99 ${fmt(rt.fanOutPopular.p99)} ms, max ${fmt(rt.fanOutPopular.max)} ms (PUT answered in ${fmt(rt.fanOutPopular.updateP50)} ms); ${rt.fanOutPopular.missing} missing`, met: rt.fanOutPopular.missing === 0 ? null : false },
+      { target: 'idle WebSocket clients on one instance', goal: `${rt.idle.requested.toLocaleString('en')} connected`, measured: `${rt.idle.connected.toLocaleString('en')} connected (${rt.idle.failed} failed) in ${fmt(rt.idle.connectMs / 1000)} s; RSS ${rt.idle.rssBeforeMb} → ${rt.idle.rssAfterMb} MiB (${rt.idle.kibPerConnection} KiB each)`, met: rt.idle.connected === rt.idle.requested },
+      { target: 'largest course audience, 95% of broadcasts (4 in flight) < 500 ms', goal: 'reported', measured: `${rt.capacity.largestPassing ? rt.capacity.largestPassing.toLocaleString('en') : `fewer than ${rt.capacity.steps[0]?.subscribers ?? 0}`} subscribers (steps: ${rt.capacity.steps.map((s) => `${s.subscribers} → p95 ${fmt(s.p95CompleteMs)} ms, PUT ${fmt(s.updateP50)} ms`).join('; ')})`, met: null },
+    ];
+    sections.push(`## Real-time (WebSocket)
+
+Broadcast: the course's instructor edits the course (PUT /api/courses/:id); every subscriber gets \`course.updated\`. A course update also writes a notification for each of the course's students in the event's transaction, so the fan-out is measured on a course of ${rt.course.activeStudents.toLocaleString('en')} active students, with several connections per student (subscribers are signed-in students of the course, in a separate client process); the most popular course is measured once for comparison. Latency runs from sending the PUT to the event's arrival.
+
+${table(rtRows, notes)}`);
+  }
+
+  if (results.embedded) {
+    const e = results.embedded;
+    sections.push(`## Embedded database (PGlite) start-up
+
+${table([{ target: 'spawn on an existing DATA_DIR → first 200 on /api/health', goal: 'reported', measured: `median ${fmt(e.medianRestartMs / 1000, 2)} s (runs: ${e.restartsMs.map((ms) => fmt(ms / 1000, 2)).join(', ')} s); first start with demo seed ${fmt(e.firstStartMs / 1000, 1)} s`, met: null }], notes)}`);
+  }
+
+  sections.push(`## Database cost per request and instances per PostgreSQL primary
+
+Each endpoint's statements were captured from the app's own services (a query logger on the real code path) and run again under \`EXPLAIN (ANALYZE, FORMAT JSON)\` in a rolled-back transaction; full plans are in \`bench/results/${results.size}.json\`. "DB ms/request" adds ${STATEMENT_OVERHEAD_MS} ms per statement for the round trip outside the plan. A primary with ${results.machine.nproc} cores serves about cores × 1000 / (DB ms/request) requests/s of one kind; divided by what one app instance served here, that is how many instances it can feed before the database is the bottleneck. The public reads' rows are what a cache miss costs: a hit costs the database nothing.
+
+${capacitySection(results)}
+
+${instanceEstimate(results)}`);
+
+  if (results.provenance) {
+    const rows = Object.entries(results.provenance).map(([section, p]) => `| ${section} | ${p.date} | \`${p.command}\` |`);
+    sections.push(`## Which run measured what\n\n| section | measured at | command |\n|---|---|---|\n${rows.join('\n')}`);
+  }
+  if (results.notes.length) sections.push(`## Notes\n\n${results.notes.map((n) => `- ${n}`).join('\n')}`);
+  writeFileSync(RESULTS_FILE, sections.join('\n\n') + '\n');
+}
+
+function instanceEstimate(results: BenchResults): string {
+  const byName = new Map(results.explain.map((c) => [c.endpoint, c]));
+  // A plausible traffic mix: mostly page views of per-user pages, some writes (cached public reads cost no database time).
+  const mix: [string, number, LoadResult | undefined][] = [
+    ['GET /api/users/:id/profile', 0.2, results.perUser.profile],
+    ['GET /api/analytics?period=month', 0.2, results.perUser['student analytics']],
+    ['GET /api/courses/:id/progress', 0.25, results.perUser['course progress']],
+    ['GET /api/recommendations', 0.15, results.perUser.recommendations],
+    ['POST /api/lessons/complete', 0.15, results.writes['lesson completion']],
+    ['POST /api/assignments/submit', 0.05, results.writes['assignment submission']],
+  ];
+  let dbMs = 0;
+  let appMs = 0;
+  for (const [name, share, load] of mix) {
+    const cost = byName.get(name);
+    if (!cost || !load || load.rps === 0) return '';
+    dbMs += share * dbMsPerRequest(cost);
+    appMs += share * (1000 / load.rps);
+  }
+  const primaryRps = (results.machine.nproc * 1000) / dbMs;
+  const instanceRps = 1000 / appMs;
+  return `**Estimate for a mix** (20% profile, 20% analytics, 25% progress, 15% recommendations, 15% lesson completions, 5% submissions; public reads come from the cache): ${fmt(dbMs, 2)} DB ms per request, so a ${results.machine.nproc}-core primary serves about ${Math.round(primaryRps)} req/s; one app instance served about ${Math.round(instanceRps)} req/s of that mix here, so **one primary feeds about ${fmt(primaryRps / instanceRps)} instances** (per extra primary core, ${fmt(primaryRps / instanceRps / results.machine.nproc)} more). Writes serialised by the event-log lock cap lesson completions at one primary regardless of cores (see Writes).`;
+}
+
+/** Why a missed target was missed and what would close it, from the profiles and plans of the runs. */
+export const DEFAULT_NOTES: MissNotes = {
+  "catalogue: share of bare ceiling": {
+    why: "A cache hit costs no database work (the public cache serves the stored bytes), but it still runs Fastify's whole request lifecycle: request id and context, overload and draining checks, the rate limiter, origin/CSRF checks, the optional-authentication probe, idempotency and metrics hooks, helmet (which builds its Content-Security-Policy header again on every request: about 6% of the CPU in a profile), the ETag check and header validation. The bare server does none of this. The bare figure is also close to what one autocannon process can drive on this CPU, and both share the 2 cores with the load generator and PostgreSQL.",
+    close: "answer cache hits from an early onRequest hook with the security headers precomputed once (helmet's output is static for a given configuration), keep per-request hooks off public GET routes, and run the load generator on other cores.",
+  },
+  "details: share of bare ceiling": {
+    why: "A cache hit costs no database work (the public cache serves the stored bytes), but it still runs Fastify's whole request lifecycle: request id and context, overload and draining checks, the rate limiter, origin/CSRF checks, the optional-authentication probe, idempotency and metrics hooks, helmet (which builds its Content-Security-Policy header again on every request: about 6% of the CPU in a profile), the ETag check and header validation. The bare server does none of this. The bare figure is also close to what one autocannon process can drive on this CPU, and both share the 2 cores with the load generator and PostgreSQL.",
+    close: "answer cache hits from an early onRequest hook with the security headers precomputed once (helmet's output is static for a given configuration), keep per-request hooks off public GET routes, and run the load generator on other cores.",
+  },
+  "profile: p99": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },
+  "student analytics: p99": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },
+  "course progress: p99": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },
+  "recommendations: p99": {
+    why: "Besides the per-user round trips, each request ranks every course the learner has not taken (5,000 on the large dataset) in JavaScript, from a course list that is now kept in memory; before the fix it was ranked in SQL with counts over every enrolment and rating (1.3 s of database time per request).",
+    close: "rank from a bounded candidate set: per (category, level) the best few courses by rating and popularity, kept with the shared course list, plus the learner's peer courses and next steps.",
+  },
+  "recommendations: large/small cost": {
+    why: "The ranking loop is linear in the number of courses (5,000 against 50); the per-learner queries are bounded (the peer sample reads at most 1,200 enrolments).",
+    close: "the bounded candidate set above makes the work independent of the catalogue's size.",
+  },
+  "profile: large/small cost": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },  "student analytics: large/small cost": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },  "course progress: large/small cost": {
+    why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements (planning about 1 ms per request, more than execution), each a round trip over loopback TCP: writev is 25-35% of the app's CPU in a profile, and PostgreSQL, the app and the load generator share 2 cores (with a CI run going on). The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of round trips and planning.",
+    close: "prepared statements (drizzle .prepare()) to skip planning, one statement per endpoint (the 7 reads folded into one query with CTEs), PostgreSQL on its own cores; an instance per core behind the load balancer.",
+  },
+  "lesson completion: throughput": {
+    why: "A completion runs 26 statements in one transaction (the completion, streak, study session, audit row, timeline, progress, badges, notification and up to three events), each a round trip, on 2 cores shared with PostgreSQL. The event-log lock is not the first limit: alone, lock + insert + notify + commit reaches the rate in the table below, well above what the app reaches. But emitEvent() is called up to three times per transaction and the first call (a badge) comes before the notification and progress statements, so the lock is held across several round trips, which stretches the serialised section under load.",
+    close: "fewer round trips per write (the side effects in one or two statements), collecting a transaction's events and emitting them once at the very end (the shortest serialised section), and PostgreSQL on its own cores. To remove the global lock while keeping ids visible in commit order: record the writer's transaction id (pg_current_xact_id()) on each event and let readers deliver only ids below the oldest transaction still running (pg_snapshot_xmin), treating gaps as in flight until that horizon passes them.",
+  },
+  "assignment submission: throughput": {
+    why: "28 statements per submission (the submission, audit, timeline, progress, badges, a notification to the student and one to the instructor, and their events), as for lesson completions.",
+    close: "as for lesson completions.",
+  },
+  "idle WebSocket clients on one instance": {
+    why: "Not every client connected.",
+    close: "raise `ulimit -n` for the server and the client process.",
+  },
+};

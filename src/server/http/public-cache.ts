@@ -1,0 +1,160 @@
+// Serialized public responses (the catalogue, anonymous course details), and what recommendations
+// share between learners, kept in memory, keyed by the normalized request. What may change them is
+// known to the database, not to the code paths: triggers on every table they are built from (migration
+// 0016) NOTIFY `skilled_public_cache` at commit, and every instance LISTENs on it, so a change made by
+// any instance, a cascade or a script empties every cache.
+//
+// Read-your-writes on this instance: the notification of a commit arrives a moment after the commit, so
+// before a mutation's response is sent, settle() sends a marker notification of its own and waits for
+// it. PostgreSQL delivers notifications in commit order: once the marker is back, the invalidations of
+// every earlier commit have been applied. A fill that read the database before an invalidation is not
+// stored (the generation changed meanwhile), and nothing is cached while the listener is down.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { DatabaseHandle } from '../db/client.js';
+import { type CommitListener, listenToChannel } from '../realtime/commits.js';
+
+export const PUBLIC_CACHE_CHANNEL = 'skilled_public_cache';
+/** Bounds the memory: past it, the oldest entry goes (a Map iterates in insertion order). */
+const MAX_ENTRIES = 1_000;
+/** A marker not back by then (listener down or slow): empty the cache rather than wait longer. */
+const SETTLE_TIMEOUT_MS = 2_000;
+
+export interface CachedResponse {
+  body: string;
+  etag: string;
+}
+
+export interface PublicCache {
+  /**
+   * The cached value, or the one `build` makes (stored unless something changed meanwhile): a
+   * serialized response, or anything else built only from what the triggers watch.
+   */
+  get<T>(key: string, build: () => Promise<T>): Promise<T>;
+  /** Resolves once every change committed before the call has emptied this instance's cache. */
+  settle(): Promise<void>;
+  clear(): void;
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+export async function createPublicCache(database: DatabaseHandle, log: FastifyBaseLogger): Promise<PublicCache> {
+  const entries = new Map<string, unknown>();
+  const fills = new Map<string, { generation: number; value: Promise<unknown> }>();
+  const instance = randomBytes(6).toString('hex');
+  let generation = 0;
+  let fillsInFlight = 0;
+  let markerCount = 0;
+  const markers = new Map<string, () => void>();
+
+  const clear = () => {
+    generation++;
+    entries.clear();
+  };
+  const listener: CommitListener = await listenToChannel(database, log, {
+    channel: PUBLIC_CACHE_CHANNEL,
+    name: 'public cache listener',
+    onNotification: (payload) => {
+      const marker = payload ? markers.get(payload) : undefined;
+      if (marker) return marker();
+      // A marker of another instance changes nothing; any other notification is a change.
+      if (!payload?.startsWith('settle:')) clear();
+    },
+    // Notifications sent while it was down are lost: whatever is cached may be stale.
+    onReconnect: clear,
+  });
+
+  // A caller must wait for a marker sent after its call: it joins the next one, never one in flight.
+  let current: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const sendMarker = async (): Promise<void> => {
+    const marker = `settle:${instance}:${++markerCount}`;
+    const back = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        markers.delete(marker);
+        clear();
+        resolve();
+      }, SETTLE_TIMEOUT_MS);
+      timer.unref();
+      markers.set(marker, () => {
+        clearTimeout(timer);
+        markers.delete(marker);
+        resolve();
+      });
+    });
+    try {
+      await database.db.execute(sql`select pg_notify(${PUBLIC_CACHE_CHANNEL}, ${marker})`);
+    } catch (error) {
+      markers.delete(marker);
+      clear();
+      throw error;
+    }
+    await back;
+  };
+  const startMarker = () => (current = sendMarker().finally(() => (current = null)));
+  const settle = (): Promise<void> => {
+    if (entries.size === 0 && fillsInFlight === 0) return Promise.resolve();
+    if (!current) return startMarker();
+    next ??= current
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return startMarker();
+      });
+    return next;
+  };
+
+  return {
+    async get<T>(key: string, build: () => Promise<T>): Promise<T> {
+      if (entries.has(key)) return entries.get(key) as T;
+      if (!listener.healthy()) return build();
+      // Requests that miss together share one build, as long as nothing changed since it started.
+      const shared = fills.get(key);
+      if (shared && shared.generation === generation) return shared.value as Promise<T>;
+      const startedAt = generation;
+      fillsInFlight++;
+      const value = build();
+      fills.set(key, { generation: startedAt, value });
+      try {
+        const response = await value;
+        if (generation === startedAt && listener.healthy()) {
+          if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+          entries.set(key, response);
+        }
+        return response;
+      } finally {
+        fillsInFlight--;
+        if (fills.get(key)?.value === value) fills.delete(key);
+      }
+    },
+    settle,
+    clear,
+    get size() {
+      return entries.size;
+    },
+    close: () => listener.close(),
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    publicCache: PublicCache;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Decorates the app with its public cache. A mutation's response waits for settle(): a client that
+ * changed something and then reads it back through this instance sees its change.
+ */
+export async function registerPublicCache(app: FastifyInstance, database: DatabaseHandle): Promise<void> {
+  const cache = await createPublicCache(database, app.log);
+  app.decorate('publicCache', cache);
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (!SAFE_METHODS.has(request.method)) await cache.settle().catch((error: unknown) => request.log.warn({ err: error }, 'public cache not settled'));
+    return payload;
+  });
+  app.addHook('onClose', async () => cache.close());
+}

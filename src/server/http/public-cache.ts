@@ -9,9 +9,14 @@
 // it. PostgreSQL delivers notifications in commit order: once the marker is back, the invalidations of
 // every earlier commit have been applied. A fill that read the database before an invalidation is not
 // stored (the generation changed meanwhile), and nothing is cached while the listener is down.
+//
+// A hit is answered from an onRequest hook, after every hook that checks or accounts for the request
+// (overload, security headers, CORS, authentication, rate limits) and before validation and the
+// handler: the URL as sent is matched against the URLs that the handler once validated and answered
+// from that entry, so only what validation already accepted is served early.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DatabaseHandle } from '../db/client.js';
 import { type CommitListener, listenToChannel } from '../realtime/commits.js';
 
@@ -22,7 +27,8 @@ const MAX_ENTRIES = 1_000;
 const SETTLE_TIMEOUT_MS = 2_000;
 
 export interface CachedResponse {
-  body: string;
+  /** The serialized JSON, encoded once: a large page is not encoded again for every request. */
+  body: Buffer;
   etag: string;
 }
 
@@ -32,6 +38,10 @@ export interface PublicCache {
    * serialized response, or anything else built only from what the triggers watch.
    */
   get<T>(key: string, build: () => Promise<T>): Promise<T>;
+  /** Records that `url` (path and query as sent) is answered by the response cached under `key`. */
+  alias(url: string, key: string): void;
+  /** The response cached for `url` (as sent), if one is: no build, no wait. */
+  hit(url: string): CachedResponse | undefined;
   /** Resolves once every change committed before the call has emptied this instance's cache. */
   settle(): Promise<void>;
   clear(): void;
@@ -41,6 +51,8 @@ export interface PublicCache {
 
 export async function createPublicCache(database: DatabaseHandle, log: FastifyBaseLogger): Promise<PublicCache> {
   const entries = new Map<string, unknown>();
+  // URL as sent → key. Not emptied with the entries: a URL always maps to the same key.
+  const aliases = new Map<string, string>();
   const fills = new Map<string, { generation: number; value: Promise<unknown> }>();
   const instance = randomBytes(6).toString('hex');
   let generation = 0;
@@ -128,6 +140,15 @@ export async function createPublicCache(database: DatabaseHandle, log: FastifyBa
         if (fills.get(key)?.value === value) fills.delete(key);
       }
     },
+    alias(url: string, key: string) {
+      if (aliases.get(url) === key) return;
+      if (aliases.size >= MAX_ENTRIES * 4) aliases.delete(aliases.keys().next().value!);
+      aliases.set(url, key);
+    },
+    hit(url: string): CachedResponse | undefined {
+      const key = aliases.get(url);
+      return key === undefined ? undefined : (entries.get(key) as CachedResponse | undefined);
+    },
     settle,
     clear,
     get size() {
@@ -141,7 +162,15 @@ declare module 'fastify' {
   interface FastifyInstance {
     publicCache: PublicCache;
   }
+  interface FastifyContextConfig {
+    /** The route answers this request from the public cache (anonymous, the same for everyone), so a hit may be served early. */
+    publicCacheHit?: (request: FastifyRequest) => boolean;
+  }
 }
+
+/** Sends a cached response as @fastify/etag would tag it (the ETag plugin answers 304 on If-None-Match). */
+export const sendCachedResponse = (reply: FastifyReply, cached: CachedResponse) =>
+  reply.header('etag', cached.etag).type('application/json; charset=utf-8').send(cached.body);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -152,6 +181,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function registerPublicCache(app: FastifyInstance, database: DatabaseHandle): Promise<void> {
   const cache = await createPublicCache(database, app.log);
   app.decorate('publicCache', cache);
+  // Registered after authentication, the rate limits and CSRF: those ran, and counted, for this request.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || !request.routeOptions.config.publicCacheHit?.(request)) return;
+    const cached = cache.hit(request.url);
+    if (cached) return sendCachedResponse(reply, cached);
+  });
   app.addHook('onSend', async (request, _reply, payload) => {
     if (!SAFE_METHODS.has(request.method)) await cache.settle().catch((error: unknown) => request.log.warn({ err: error }, 'public cache not settled'));
     return payload;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   CourseDetailsResponse,
   CourseIdParams,
@@ -20,7 +20,7 @@ import {
 import { ErrorResponse } from '../../../contract/errors.js';
 import { type AuthUser, currentUser, requireAuth } from '../../http/auth.js';
 import type { Feature } from '../../http/feature.js';
-import type { CachedResponse } from '../../http/public-cache.js';
+import { type CachedResponse, sendCachedResponse } from '../../http/public-cache.js';
 import { type CoursesService, createCoursesService } from './service.js';
 import { entityTag, parseIfMatch, StaleVersionError, staleVersionBody } from './versioning.js';
 
@@ -34,11 +34,11 @@ const optionalViewer = (request: FastifyRequest): AuthUser | null =>
 /** A public list, serialized once through its contract (as the route's serializer would), tagged as @fastify/etag tags. */
 function publicResponse(list: Awaited<ReturnType<CoursesService['list']>>): CachedResponse {
   const body = JSON.stringify(CourseListResponse.parse(list));
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64')}"` };
+  return { body: Buffer.from(body), etag: `"${createHash('sha1').update(body).digest('base64')}"` };
 }
 
-const sendCached = (reply: FastifyReply, cached: CachedResponse) =>
-  reply.header('etag', cached.etag).type('application/json; charset=utf-8').send(cached.body);
+/** Anonymous course pages are the same for everyone; a signed-in caller (or a bad token) is not served from the cache. */
+const anonymous = (request: FastifyRequest): boolean => !request.user && !request.authFailed;
 
 const coursesRoutes: Feature = async (app, { deps }) => {
   const courses = createCoursesService({ db: deps.database.db });
@@ -46,6 +46,7 @@ const coursesRoutes: Feature = async (app, { deps }) => {
   app.get(
     '/api/courses',
     {
+      config: { publicCacheHit: () => true },
       schema: {
         operationId: 'listCourses',
         tags: ['courses'],
@@ -57,10 +58,10 @@ const coursesRoutes: Feature = async (app, { deps }) => {
     },
     async (request, reply) => {
       // The same for everyone: served from the public cache, keyed by the validated (normalized) query.
-      const cached = await app.publicCache.get(`courses:${JSON.stringify(request.query)}`, async () =>
-        publicResponse(await courses.list(request.query)),
-      );
-      return sendCached(reply, cached);
+      const key = `courses:${JSON.stringify(request.query)}`;
+      const cached = await app.publicCache.get(key, async () => publicResponse(await courses.list(request.query)));
+      app.publicCache.alias(request.url, key);
+      return sendCachedResponse(reply, cached);
     },
   );
 
@@ -94,6 +95,7 @@ const coursesRoutes: Feature = async (app, { deps }) => {
   app.get(
     '/api/courses/:courseId',
     {
+      config: { publicCacheHit: anonymous },
       schema: {
         operationId: 'getCourse',
         tags: ['courses'],
@@ -107,11 +109,13 @@ const coursesRoutes: Feature = async (app, { deps }) => {
     async (request, reply) => {
       const viewer = optionalViewer(request);
       if (!viewer) {
-        const cached = await app.publicCache.get(`course:${request.params.courseId}`, async () => {
+        const key = `course:${request.params.courseId}`;
+        const cached = await app.publicCache.get(key, async () => {
           const course = await courses.details(request.params.courseId, null);
-          return { body: JSON.stringify(CourseDetailsResponse.parse({ data: course })), etag: entityTag(course.updatedAt, course) };
+          return { body: Buffer.from(JSON.stringify(CourseDetailsResponse.parse({ data: course }))), etag: entityTag(course.updatedAt, course) };
         });
-        return sendCached(reply, cached);
+        app.publicCache.alias(request.url, key);
+        return sendCachedResponse(reply, cached);
       }
       const course = await courses.details(request.params.courseId, viewer);
       // The course's version leads the tag, so that it can be sent back in If-Match with an edit.

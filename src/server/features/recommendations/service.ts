@@ -79,17 +79,25 @@ const MAX_SCORE = Object.values(WEIGHTS).reduce((sum, weight) => sum + weight, 0
 /** Best first; equal scores by course id, so that the order is stable. */
 const better = (a: { score: number; id: string }, b: { score: number; id: string }): number => b.score - a.score || a.id.localeCompare(b.id);
 
-/**
- * The `limit` best candidates with their main reason. Every candidate is scored, but only the best are
- * kept and described: ranking thousands of courses must not build a sentence or sort for each.
- */
-export function rankCandidates(
-  history: HistoryRow[],
-  candidates: readonly Omit<CandidateRow, 'peers'>[],
-  peersOf: ReadonlyMap<string, number>,
-  limit: number,
-): Scored[] {
-  const byCategory = new Map<string, { count: number; highestCompleted: number; highestTaken: number }>();
+type RankedCourse = Omit<CandidateRow, 'peers'>;
+
+interface CategoryHistory {
+  count: number;
+  highestCompleted: number;
+  highestTaken: number;
+}
+
+/** What scoring needs of the learner and of the candidate set as a whole. */
+interface RankContext {
+  byCategory: Map<string, CategoryHistory>;
+  historyLength: number;
+  peersOf: ReadonlyMap<string, number>;
+  maxPeers: number;
+  logMaxEnrollments: number;
+}
+
+function categoryHistory(history: HistoryRow[]): Map<string, CategoryHistory> {
+  const byCategory = new Map<string, CategoryHistory>();
   for (const row of history) {
     const entry = byCategory.get(row.category) ?? { count: 0, highestCompleted: -1, highestTaken: -1 };
     const level = LEVELS.indexOf(row.difficulty_level);
@@ -98,69 +106,246 @@ export function rankCandidates(
     if (row.completed) entry.highestCompleted = Math.max(entry.highestCompleted, level);
     byCategory.set(row.category, entry);
   }
+  return byCategory;
+}
+
+/** The signals that depend only on a course's category and level (the learner's interest and level). */
+function placementSignals(context: RankContext, category: string, level: number): { categoryInterest: number; levelProgression: number } {
+  const mine = context.byCategory.get(category);
+  // The level to take next: one above the highest completed, else the highest taken, else beginner.
+  const nextLevel = mine ? (mine.highestCompleted >= 0 ? Math.min(mine.highestCompleted + 1, 2) : mine.highestTaken) : 0;
+  return {
+    categoryInterest: mine && context.historyLength ? mine.count / context.historyLength : 0,
+    levelProgression: level === nextLevel ? 1 : Math.abs(level - nextLevel) === 1 ? 0.3 : 0,
+  };
+}
+
+const highlyRated = (course: RankedCourse): number =>
+  course.total_ratings ? (smoothedRating(course.average_rating, course.total_ratings) - 1) / 4 : 0;
+
+// Reused for every candidate scored.
+const signals: Record<RecommendationReason, number> = {
+  next_in_path: 0,
+  similar_learners: 0,
+  category_interest: 0,
+  level_progression: 0,
+  highly_rated: 0,
+  popular: 0,
+};
+
+/** The course's score (0 to 1, rounded) and its strongest signal. */
+function scoreCourse(course: RankedCourse, context: RankContext): { score: number; reasonType: RecommendationReason } {
+  const placement = placementSignals(context, course.category, LEVELS.indexOf(course.difficulty_level));
+  signals.next_in_path = course.prerequisite_title ? 1 : 0;
+  signals.similar_learners = (context.peersOf.get(course.id) ?? 0) / context.maxPeers;
+  signals.category_interest = placement.categoryInterest;
+  signals.level_progression = placement.levelProgression;
+  signals.highly_rated = highlyRated(course);
+  signals.popular = Math.log1p(course.enrollments) / context.logMaxEnrollments;
+  let best: RecommendationReason = 'popular';
+  let score = 0;
+  for (const reason of REASONS) {
+    const contribution = WEIGHTS[reason] * signals[reason];
+    score += contribution;
+    if (contribution > WEIGHTS[best] * signals[best]) best = reason;
+  }
+  return { score: Math.round((score / MAX_SCORE) * 1000) / 1000, reasonType: best };
+}
+
+/** The `limit` best courses offered, best first. */
+class TopCourses {
+  readonly entries: { id: string; score: number; reasonType: RecommendationReason; course: RankedCourse }[] = [];
+  constructor(private readonly limit: number) {}
+
+  get full(): boolean {
+    return this.entries.length === this.limit;
+  }
+
+  /** The score a course must beat to get in, once full. */
+  get lowest(): number {
+    return this.entries[this.entries.length - 1]?.score ?? 0;
+  }
+
+  offer(course: RankedCourse, context: RankContext): void {
+    const { score, reasonType } = scoreCourse(course, context);
+    if (this.full && better({ id: course.id, score }, this.entries[this.entries.length - 1]!) >= 0) return;
+    const entry = { id: course.id, score, reasonType, course };
+    let at = this.entries.length;
+    while (at > 0 && better(entry, this.entries[at - 1]!) < 0) at--;
+    this.entries.splice(at, 0, entry);
+    if (this.entries.length > this.limit) this.entries.pop();
+  }
+
+  /** Each kept course with its reason in words (only these are described). */
+  describe(context: RankContext): Scored[] {
+    return this.entries.map(({ id, score, reasonType, course }) => {
+      const mine = context.byCategory.get(course.category);
+      const previous = mine && mine.highestTaken >= 0 ? LEVELS[mine.highestCompleted >= 0 ? mine.highestCompleted : mine.highestTaken] : undefined;
+      return { id, score, reasonType, reason: describe(reasonType, { ...course, peers: context.peersOf.get(id) ?? 0 }, previous) };
+    });
+  }
+}
+
+/**
+ * The `limit` best candidates with their main reason, every candidate scored: the reference that
+ * rankFromCatalogue must agree with.
+ */
+export function rankCandidates(
+  history: HistoryRow[],
+  candidates: readonly RankedCourse[],
+  peersOf: ReadonlyMap<string, number>,
+  limit: number,
+): Scored[] {
   let maxPeers = 1;
   let maxEnrollments = 1;
   for (const course of candidates) {
     maxPeers = Math.max(maxPeers, peersOf.get(course.id) ?? 0);
     maxEnrollments = Math.max(maxEnrollments, course.enrollments);
   }
-  const logMaxEnrollments = Math.log1p(maxEnrollments);
-
-  const top: { id: string; score: number; reasonType: RecommendationReason; course: Omit<CandidateRow, 'peers'> }[] = [];
-  // Reused for every candidate: thousands of them are scored per request.
-  const signals: Record<RecommendationReason, number> = {
-    next_in_path: 0,
-    similar_learners: 0,
-    category_interest: 0,
-    level_progression: 0,
-    highly_rated: 0,
-    popular: 0,
+  const context: RankContext = {
+    byCategory: categoryHistory(history),
+    historyLength: history.length,
+    peersOf,
+    maxPeers,
+    logMaxEnrollments: Math.log1p(maxEnrollments),
   };
-  for (const course of candidates) {
-    const mine = byCategory.get(course.category);
-    const level = LEVELS.indexOf(course.difficulty_level);
-    // The level to take next: one above the highest completed, else the highest taken, else beginner.
-    const nextLevel = mine ? (mine.highestCompleted >= 0 ? Math.min(mine.highestCompleted + 1, 2) : mine.highestTaken) : 0;
-    signals.next_in_path = course.prerequisite_title ? 1 : 0;
-    signals.similar_learners = (peersOf.get(course.id) ?? 0) / maxPeers;
-    signals.category_interest = mine && history.length ? mine.count / history.length : 0;
-    signals.level_progression = level === nextLevel ? 1 : Math.abs(level - nextLevel) === 1 ? 0.3 : 0;
-    signals.highly_rated = course.total_ratings ? (smoothedRating(course.average_rating, course.total_ratings) - 1) / 4 : 0;
-    signals.popular = Math.log1p(course.enrollments) / logMaxEnrollments;
-    let best: RecommendationReason = 'popular';
-    let score = 0;
-    for (const reason of REASONS) {
-      const contribution = WEIGHTS[reason] * signals[reason];
-      score += contribution;
-      if (contribution > WEIGHTS[best] * signals[best]) best = reason;
-    }
-    const rounded = Math.round((score / MAX_SCORE) * 1000) / 1000;
-    if (top.length === limit && better({ id: course.id, score: rounded }, top[top.length - 1]!) >= 0) continue;
-    const entry = { id: course.id, score: rounded, reasonType: best, course };
-    let at = top.length;
-    while (at > 0 && better(entry, top[at - 1]!) < 0) at--;
-    top.splice(at, 0, entry);
-    if (top.length > limit) top.pop();
-  }
-
-  return top.map(({ id, score, reasonType, course }) => {
-    const mine = byCategory.get(course.category);
-    const previous = mine && mine.highestTaken >= 0 ? LEVELS[mine.highestCompleted >= 0 ? mine.highestCompleted : mine.highestTaken] : undefined;
-    return { id, score, reasonType, reason: describe(reasonType, { ...course, peers: peersOf.get(id) ?? 0 }, previous) };
-  });
+  const top = new TopCourses(limit);
+  for (const course of candidates) top.offer(course, context);
+  return top.describe(context);
 }
 
 /** What ranking needs of every course: the same for every learner, so it is loaded once and shared. */
-interface CatalogueCourse extends Omit<CandidateRow, 'peers'> {
+interface CatalogueCourse extends RankedCourse {
   instructor_id: string;
   prerequisite_ids: string[];
 }
 
-export interface CandidateCatalogue {
+/** Courses without prerequisites of one category and level, best first by rating and popularity. */
+interface PlacementGroup {
+  category: string;
+  level: number;
   courses: CatalogueCourse[];
+  /** Each course's rating and popularity part of the score, against the most enrolled course of all. */
+  ratingAndPopularity: number[];
 }
 
-/** Every course with its prerequisites and counts (kept by triggers in course_stats). */
+export interface CandidateCatalogue {
+  courses: CatalogueCourse[];
+  byId: Map<string, CatalogueCourse>;
+  /** Most enrolled first. */
+  byEnrollments: CatalogueCourse[];
+  /** The courses that have a prerequisite, under each of their prerequisites. */
+  dependents: Map<string, CatalogueCourse[]>;
+  groups: PlacementGroup[];
+  /** log1p of the most enrolments of any course (at least 1). */
+  logMaxEnrollments: number;
+}
+
+const ratingAndPopularity = (course: RankedCourse, logMaxEnrollments: number): number =>
+  WEIGHTS.highly_rated * highlyRated(course) + WEIGHTS.popular * (Math.log1p(course.enrollments) / logMaxEnrollments);
+
+/** The indexes that let a request rank a bounded number of courses, whatever the catalogue's size. */
+export function indexCatalogue(courses: CatalogueCourse[]): CandidateCatalogue {
+  const byEnrollments = [...courses].sort((a, b) => b.enrollments - a.enrollments);
+  const logMaxEnrollments = Math.log1p(Math.max(1, byEnrollments[0]?.enrollments ?? 0));
+  const dependents = new Map<string, CatalogueCourse[]>();
+  const groups = new Map<string, { category: string; level: number; courses: { course: CatalogueCourse; part: number }[] }>();
+  for (const course of courses) {
+    for (const prerequisite of course.prerequisite_ids) {
+      const list = dependents.get(prerequisite) ?? [];
+      list.push(course);
+      dependents.set(prerequisite, list);
+    }
+    if (course.prerequisite_ids.length) continue;
+    const level = LEVELS.indexOf(course.difficulty_level);
+    const key = `${level}:${course.category}`;
+    const group = groups.get(key) ?? { category: course.category, level, courses: [] };
+    group.courses.push({ course, part: ratingAndPopularity(course, logMaxEnrollments) });
+    groups.set(key, group);
+  }
+  return {
+    courses,
+    byId: new Map(courses.map((course) => [course.id, course])),
+    byEnrollments,
+    dependents,
+    groups: [...groups.values()].map(({ category, level, courses: members }) => {
+      members.sort((a, b) => b.part - a.part);
+      return { category, level, courses: members.map((m) => m.course), ratingAndPopularity: members.map((m) => m.part) };
+    }),
+    logMaxEnrollments,
+  };
+}
+
+/** Guards the early stop against floating-point differences between a bound and a computed score. */
+const BOUND_SLACK = 1e-9;
+
+/**
+ * The same ranking as rankCandidates over every candidate, reading a bounded number of courses: the
+ * learner's peer courses and next steps in full, then each (category, level) group best first, only
+ * until no course left in it can enter the top. A course of a group without peers or prerequisites
+ * scores its group's part plus its rating and popularity part, which is what the group is sorted by.
+ */
+export function rankFromCatalogue(
+  catalogue: CandidateCatalogue,
+  learner: { userId: string; history: HistoryRow[]; taken: ReadonlySet<string>; completed: ReadonlySet<string> },
+  peersOf: ReadonlyMap<string, number>,
+  limit: number,
+): Scored[] {
+  const { taken, completed, userId } = learner;
+  const isCandidate = (course: CatalogueCourse) =>
+    course.instructor_id !== userId && !taken.has(course.id) && course.prerequisite_ids.every((id) => completed.has(id));
+  // The normalisers are taken over the candidates, as when every candidate is scored.
+  let maxEnrollments = 1;
+  for (const course of catalogue.byEnrollments) {
+    if (!isCandidate(course)) continue;
+    maxEnrollments = Math.max(1, course.enrollments);
+    break;
+  }
+  let maxPeers = 1;
+  const peerCourses: CatalogueCourse[] = [];
+  for (const [id, count] of peersOf) {
+    const course = catalogue.byId.get(id);
+    if (!course || !isCandidate(course)) continue;
+    peerCourses.push(course);
+    maxPeers = Math.max(maxPeers, count);
+  }
+  const context: RankContext = {
+    byCategory: categoryHistory(learner.history),
+    historyLength: learner.history.length,
+    peersOf,
+    maxPeers,
+    logMaxEnrollments: Math.log1p(maxEnrollments),
+  };
+  const top = new TopCourses(limit);
+  const scored = new Set<string>();
+  const offer = (course: CatalogueCourse) => {
+    if (scored.has(course.id)) return;
+    scored.add(course.id);
+    top.offer(course, context);
+  };
+  peerCourses.forEach(offer);
+  for (const id of completed) {
+    for (const course of catalogue.dependents.get(id) ?? []) if (isCandidate(course)) offer(course);
+  }
+  // A group's parts were computed against the most enrolled course of all; against the learner's
+  // candidates (a smaller maximum) a course's popularity part is at most this much higher.
+  const popularityGap = WEIGHTS.popular * (1 - context.logMaxEnrollments / catalogue.logMaxEnrollments);
+  for (const group of catalogue.groups) {
+    const placement = placementSignals(context, group.category, group.level);
+    const groupPart = WEIGHTS.category_interest * placement.categoryInterest + WEIGHTS.level_progression * placement.levelProgression;
+    for (let i = 0; i < group.courses.length; i++) {
+      if (top.full) {
+        const bound = (groupPart + group.ratingAndPopularity[i]! + popularityGap) / MAX_SCORE + BOUND_SLACK;
+        if (Math.round(bound * 1000) / 1000 < top.lowest) break;
+      }
+      const course = group.courses[i]!;
+      if (isCandidate(course)) offer(course);
+    }
+  }
+  return top.describe(context);
+}
+
+/** Every course with its prerequisites and counts (kept by triggers in course_stats), indexed for ranking. */
 export async function loadCandidateCatalogue(db: Executor): Promise<CandidateCatalogue> {
   const courses = await queryRows<CatalogueCourse>(
     db,
@@ -175,7 +360,7 @@ export async function loadCandidateCatalogue(db: Executor): Promise<CandidateCat
       from courses c
       left join course_stats s on s.course_id = c.id`,
   );
-  return { courses };
+  return indexCatalogue(courses);
 }
 
 /** Loads the shared catalogue, or returns a copy kept since (see http/public-cache.ts). */
@@ -196,8 +381,8 @@ async function loadSignals(
   db: Executor,
   userId: string,
   catalogue: Promise<CandidateCatalogue>,
-): Promise<{ history: HistoryRow[]; candidates: CatalogueCourse[]; peers: Map<string, number> }> {
-  const [history, learner, { courses: all }] = await Promise.all([
+): Promise<{ history: HistoryRow[]; taken: Set<string>; completed: Set<string>; peers: Map<string, number>; catalogue: CandidateCatalogue }> {
+  const [history, learner, shared] = await Promise.all([
     queryRows<HistoryRow>(
       db,
       sql`
@@ -242,11 +427,7 @@ async function loadSignals(
       if (row.completed) completed.add(row.course_id);
     }
   }
-  // Candidates: never taken, not taught by the learner, every prerequisite completed.
-  const candidates = all.filter(
-    (course) => course.instructor_id !== userId && !taken.has(course.id) && course.prerequisite_ids.every((id) => completed.has(id)),
-  );
-  return { history, candidates, peers };
+  return { history, taken, completed, peers, catalogue: shared };
 }
 
 /**
@@ -258,8 +439,9 @@ export function createRecommendationsService({ db, catalogue }: { db: Database; 
   const shared = (): Promise<CandidateCatalogue> => (catalogue ? catalogue(() => loadCandidateCatalogue(db)) : loadCandidateCatalogue(db));
   return {
     async forUser(userId: string, limit: number): Promise<Recommendation[]> {
-      const { history, candidates, peers } = await loadSignals(db, userId, shared());
-      const top = rankCandidates(history, candidates, peers, limit);
+      const { history, taken, completed, peers, catalogue: indexed } = await loadSignals(db, userId, shared());
+      // Candidates: never taken, not taught by the learner, every prerequisite completed.
+      const top = rankFromCatalogue(indexed, { userId, history, taken, completed }, peers, limit);
       if (top.length === 0) return [];
       const rows = await db
         .select({ course: courses, instructor: instructorColumns, ...courseCounts })

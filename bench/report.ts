@@ -248,7 +248,7 @@ ${table(rtRows, notes)}`);
     const e = results.embedded;
     sections.push(`## Embedded database (PGlite) start-up
 
-${table([{ target: 'spawn on an existing DATA_DIR → first 200 on /api/health', goal: 'reported', measured: `median ${fmt(e.medianRestartMs / 1000, 2)} s (runs: ${e.restartsMs.map((ms) => fmt(ms / 1000, 2)).join(', ')} s); first start with demo seed ${fmt(e.firstStartMs / 1000, 1)} s`, met: null }], notes)}`);
+${table([{ target: 'embedded start: first request served', goal: '< 2 s', measured: `median ${fmt(e.medianRestartMs / 1000, 2)} s from spawn on an existing DATA_DIR to the first 200 on /api/health (runs: ${e.restartsMs.map((ms) => fmt(ms / 1000, 2)).join(', ')} s); first start with demo seed ${fmt(e.firstStartMs / 1000, 1)} s`, met: e.medianRestartMs < 2000, gap: `${fmt((e.medianRestartMs - 2000) / 1000, 2)} s over` }], notes)}`);
   }
 
   sections.push(`## Database cost per request and instances per PostgreSQL primary
@@ -293,6 +293,10 @@ function instanceEstimate(results: BenchResults): string {
 
 /** Why a missed target was missed and what would close it, from the profiles and plans of the runs. */
 export const DEFAULT_NOTES: MissNotes = {
+  "embedded start: first request served": {
+    why: "measured apart from the bench on the same machine (load average about 3.6): 2.3 to 2.9 s from spawn to the first answer, of which about 1.3 s is Node loading the server's TypeScript modules through tsx before main() runs, about 1.5 s opening the embedded database (its WebAssembly start and the migration check) and building the app, and 0.1 s listening. Under the bench's load it is slower still.",
+    close: "compile the server to one JavaScript file at build time (esbuild, as the web app is built when stale) so start-up loads no TypeScript, and open the database while the routes are registered instead of before.",
+  },
   "catalogue: share of bare ceiling": {
     why: "A cache hit costs no database work (the public cache serves the stored bytes), but it still runs Fastify's whole request lifecycle: request id and context, overload and draining checks, the rate limiter, origin/CSRF checks, the optional-authentication probe, idempotency and metrics hooks, helmet (which builds its Content-Security-Policy header again on every request: about 6% of the CPU in a profile), the ETag check and header validation. The bare server does none of this. The bare figure is also close to what one autocannon process can drive on this CPU, and both share the 2 cores with the load generator and PostgreSQL.",
     close: "answer cache hits from an early onRequest hook with the security headers precomputed once (helmet's output is static for a given configuration), keep per-request hooks off public GET routes, and run the load generator on other cores.",

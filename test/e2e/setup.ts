@@ -38,9 +38,15 @@ export default async function setup(project: TestProject) {
     port,
   );
   await waitReady(server, 120_000);
+  // A server that dies under the tests says why: its last output goes to the test log.
+  let stopping = false;
+  void server.exited.then((code) => {
+    if (!stopping) console.error(`the e2e server exited unexpectedly (code ${code}); its last output:\n${server.output().slice(-6000)}`);
+  });
   project.provide('e2eBaseUrl', server.url);
   project.provide('webBuildId', build.buildId);
   return async () => {
+    stopping = true;
     await stopServer(server);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });

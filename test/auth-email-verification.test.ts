@@ -1,8 +1,7 @@
 // Email verification through a real SMTP server on loopback: the code and the link mailed on
 // registration and on an email change, resends spaced out, and the `emailVerified` flag.
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeIn, expectError, linkTokenIn, mailTo, type SecurityPlatform, startSecurityPlatform } from './support/account-security.js';
+import { ageSentCodes, codeIn, expectError, linkTokenIn, mailTo, type SecurityPlatform, startSecurityPlatform } from './support/account-security.js';
 import { adminOn } from './support/security.js';
 
 let platform: SecurityPlatform;
@@ -17,11 +16,6 @@ afterAll(async () => {
 
 const verificationMail = (email: string) => mailTo(platform.smtp, email, /verification code/);
 
-/** Makes the user's last verification mail look older than the resend interval. */
-const ageLastMail = (userId: string) =>
-  platform.server.database.db.execute(
-    sql`update verification_codes set created_at = created_at - interval '61 seconds' where user_id = ${userId}`,
-  );
 
 describe('on registration', () => {
   it('mails a 6-digit code and a link; the account is flagged until verified with the code', async () => {
@@ -98,7 +92,7 @@ describe('POST /api/auth/verify-email/resend', () => {
     expect(Number(tooSoon.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(tooSoon.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 
-    await ageLastMail(user.id);
+    await ageSentCodes(platform, user.id);
     const sent = await user.client.call('POST', '/api/auth/verify-email/resend', { token: user.token });
     expect(sent.status).toBe(202);
     expect(sent.body.data.sentTo).toMatch(/^s•••\w@security\.skilled$/);
@@ -112,7 +106,7 @@ describe('POST /api/auth/verify-email/resend', () => {
     }
     expect((await user.client.call('POST', '/api/auth/verify-email', { token: user.token, body: { code: second } })).status).toBe(200);
 
-    await ageLastMail(user.id);
+    await ageSentCodes(platform, user.id);
     expectError(await user.client.call('POST', '/api/auth/verify-email/resend', { token: user.token }), 409, 'EMAIL_ALREADY_VERIFIED');
     expectError(await user.client.call('POST', '/api/auth/verify-email/resend'), 401, 'UNAUTHENTICATED');
   });

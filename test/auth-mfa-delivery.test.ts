@@ -8,6 +8,7 @@ import {
   passwordStep,
   type SecurityPlatform,
   startSecurityPlatform,
+  testPhoneNumber,
 } from './support/account-security.js';
 import type { TestUser } from './support/api.js';
 import type { Client } from './support/security.js';
@@ -30,8 +31,6 @@ async function verifiedUser(): Promise<User> {
   expect((await user.client.call('POST', '/api/auth/verify-email', { token: user.token, body: { code } })).status).toBe(200);
   return user;
 }
-
-const phoneNumber = () => `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
 
 describe('sign-in codes by email', () => {
   it('need a verified email and the password to turn on', async () => {
@@ -107,7 +106,7 @@ describe('sign-in codes by email', () => {
 describe('sign-in codes by SMS', () => {
   it('turn on once the phone number is confirmed with a texted code', async () => {
     const user = await platform.user();
-    const phone = phoneNumber();
+    const phone = testPhoneNumber();
     const enroll = (body: Record<string, unknown>) => user.client.call('POST', '/api/auth/mfa/sms/enroll', { token: user.token, body });
     const invalid = await enroll({ currentPassword: user.password, phoneNumber: '555-0100' });
     expectError(invalid, 400, 'VALIDATION_ERROR');
@@ -150,7 +149,7 @@ describe('sign-in codes by SMS', () => {
     const user = await verifiedUser();
     const first = await user.client.call('POST', '/api/auth/mfa/email/enable', { token: user.token, body: { currentPassword: user.password } });
     expect(first.body.data.recoveryCodes).toHaveLength(10);
-    const phone = phoneNumber();
+    const phone = testPhoneNumber();
     await user.client.call('POST', '/api/auth/mfa/sms/enroll', { token: user.token, body: { currentPassword: user.password, phoneNumber: phone } });
     const code = codeIn((await platform.sms.waitFor(phone)).message);
     const second = await user.client.call('POST', '/api/auth/mfa/sms/confirm', { token: user.token, body: { code } });

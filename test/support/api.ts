@@ -56,6 +56,38 @@ export interface TestUser {
   lastName: string;
 }
 
+/** Registers (except the admin, who exists) and signs in an account through `call`, on a server of a test's own. */
+export async function accountThrough(
+  call: (method: string, path: string, options?: { body?: unknown }) => Promise<Pick<ApiResponse, 'status' | 'body'>>,
+  role: TestUser['role'],
+  options: { domain: string; firstName?: string; lastName?: string; lastNamePrefix: string; admin: { email: string; password: string }; password: string },
+): Promise<TestUser> {
+  const suffix = uniqueSuffix();
+  const email = role === 'admin' ? options.admin.email : `${role}-${suffix}@${options.domain}`;
+  const password = role === 'admin' ? options.admin.password : options.password;
+  const firstName = options.firstName ?? (role === 'student' ? 'Stu' : 'Ina');
+  const lastName = options.lastName ?? `${options.lastNamePrefix}${suffix.slice(0, 4)}`;
+  const username = `${role.slice(0, 4)}_${suffix}`;
+  if (role !== 'admin') {
+    const registered = await call('POST', '/api/users/register', { body: { email, password, firstName, lastName, username, role } });
+    if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+  }
+  const session = await call('POST', '/api/auth/signin', { body: { email, password } });
+  if (session.status !== 200) throw new Error(`sign-in failed: ${session.status} ${JSON.stringify(session.body)}`);
+  const data = session.body.data;
+  return {
+    id: data.user.id,
+    email,
+    username: data.user.username,
+    password,
+    role,
+    token: data.accessToken,
+    refreshToken: data.refreshToken,
+    firstName: data.user.firstName,
+    lastName: data.user.lastName,
+  };
+}
+
 export async function signIn(email: string, password: string) {
   const res = await api('POST', '/api/auth/signin', { body: { email, password } });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);

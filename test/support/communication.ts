@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/config.js';
 import { type DatabaseHandle, openDatabase } from '../../src/server/db/client.js';
 import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
-import { api, type ApiResponse, type TestUser, uniqueSuffix } from './api.js';
+import { accountThrough, api, type ApiResponse, type TestUser, uniqueSuffix } from './api.js';
 import { TEST_ADMIN, TEST_PASSWORD } from './constants.js';
 import { freshPostgresDatabase } from './process.js';
 
@@ -216,32 +216,8 @@ export async function ownPlatform(env: Record<string, string>): Promise<OwnPlatf
     return { status: res.status, body, headers: res.headers };
   };
 
-  const account: OwnPlatform['account'] = async (role) => {
-    const suffix = uniqueSuffix();
-    const email = role === 'admin' ? TEST_ADMIN.email : `${role}-${suffix}@comm.test`;
-    const password = role === 'admin' ? TEST_ADMIN.password : TEST_PASSWORD;
-    const firstName = role === 'student' ? 'Stu' : 'Ina';
-    const lastName = `Comm${suffix.slice(0, 4)}`;
-    const username = `${role.slice(0, 4)}_${suffix}`;
-    if (role !== 'admin') {
-      const registered = await call('POST', '/api/users/register', { body: { email, password, firstName, lastName, username, role } });
-      if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
-    }
-    const session = await call('POST', '/api/auth/signin', { body: { email, password } });
-    if (session.status !== 200) throw new Error(`sign-in failed: ${session.status} ${JSON.stringify(session.body)}`);
-    const data = session.body.data;
-    return {
-      id: data.user.id,
-      email,
-      username: data.user.username,
-      password,
-      role,
-      token: data.accessToken,
-      refreshToken: data.refreshToken,
-      firstName: data.user.firstName,
-      lastName: data.user.lastName,
-    };
-  };
+  const account: OwnPlatform['account'] = (role) =>
+    accountThrough(call, role, { domain: 'comm.test', lastNamePrefix: 'Comm', admin: TEST_ADMIN, password: TEST_PASSWORD });
 
   return {
     app,

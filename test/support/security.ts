@@ -9,7 +9,7 @@ import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { type DatabaseHandle, openDatabase } from '../../src/server/db/client.js';
 import { ensureAdminAccount } from '../../src/server/features/auth/service.js';
-import { api, type ApiResponse, type RequestOptions, type TestUser, uniqueSuffix } from './api.js';
+import { accountThrough, api, type ApiResponse, type RequestOptions, type TestUser } from './api.js';
 import { TEST_ADMIN, TEST_JWT_SECRET, TEST_PASSWORD } from './constants.js';
 
 export interface OwnServer {
@@ -69,32 +69,8 @@ export function clientAt(url: string, ip = randomIp()) {
 export type Client = ReturnType<typeof clientAt>;
 
 /** Registers and signs in a user on the client's server. */
-export async function registerOn(client: Client, role: 'student' | 'instructor' = 'student'): Promise<TestUser> {
-  const suffix = uniqueSuffix();
-  const body = {
-    email: `${role}-${suffix}@security.skilled`,
-    password: TEST_PASSWORD,
-    firstName: 'Sec',
-    lastName: `Test${suffix.slice(0, 4)}`,
-    username: `${role.slice(0, 4)}_${suffix}`,
-    role,
-  };
-  const registered = await client.call('POST', '/api/users/register', { body });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
-  const session = await client.call('POST', '/api/auth/signin', { body: { email: body.email, password: body.password } });
-  if (session.status !== 200) throw new Error(`sign-in failed: ${session.status} ${JSON.stringify(session.body)}`);
-  return {
-    id: registered.body.data.id,
-    email: body.email,
-    username: body.username,
-    password: body.password,
-    role,
-    token: session.body.data.accessToken,
-    refreshToken: session.body.data.refreshToken,
-    firstName: body.firstName,
-    lastName: body.lastName,
-  };
-}
+export const registerOn = (client: Client, role: 'student' | 'instructor' = 'student'): Promise<TestUser> =>
+  accountThrough(client.call, role, { domain: 'security.skilled', firstName: 'Sec', lastNamePrefix: 'Test', admin: TEST_ADMIN, password: TEST_PASSWORD });
 
 export async function adminOn(client: Client): Promise<TestUser> {
   const session = await client.call('POST', '/api/auth/signin', { body: TEST_ADMIN });

@@ -1,17 +1,15 @@
 // One PostgreSQL dialect everywhere: embedded PGlite in DATA_DIR when DATABASE_URL is unset,
 // a node-postgres pool when it is set.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { type SQL, sql } from 'drizzle-orm';
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { migrationsFolder } from '../paths.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -46,7 +44,6 @@ export const isConnectFailure = (error: unknown): boolean => typeof error === 'o
 /** How long a query waits for a pooled connection by default before it fails (and the request gets 503). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Arbitrary constant shared by every instance: only one of them migrates at a time.
 const MIGRATION_LOCK_ID = 4242000;
 
@@ -89,7 +86,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Makes `release` idempotent and calls it (dropping the connection) as soon as the connection ends. */
-function releaseWhenLost(client: pg.PoolClient): pg.PoolClient {
+function releaseWhenLost(client: PoolClient): PoolClient {
   const release = client.release.bind(client);
   let released = false;
   const releaseOnce = (error?: Error | boolean) => {
@@ -119,7 +116,11 @@ export interface OpenOptions {
 }
 
 /** Applies the migrations; the advisory lock lets one instance at a time do it. */
-async function migrateOnce(pool: pg.Pool): Promise<void> {
+async function migrateOnce(pool: Pool): Promise<void> {
+  const [{ drizzle: drizzleNodePg }, { migrate: migrateNodePg }] = await Promise.all([
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+  ]);
   const lockClient = await pool.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
@@ -132,6 +133,8 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
+    // The PostgreSQL driver is loaded only when it is used: the embedded database starts without it.
+    const [{ default: pg }, { drizzle: drizzleNodePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
@@ -152,7 +155,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     const originalConnect = pool.connect as (...args: unknown[]) => unknown;
     pool.connect = ((...args: unknown[]) => {
       if (args.length > 0) return originalConnect.apply(pool, args);
-      return (originalConnect.call(pool) as Promise<pg.PoolClient>).then(releaseWhenLost, (error: unknown) => {
+      return (originalConnect.call(pool) as Promise<PoolClient>).then(releaseWhenLost, (error: unknown) => {
         if (typeof error === 'object' && error !== null) connectFailures.add(error);
         throw error;
       });

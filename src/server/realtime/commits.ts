@@ -3,7 +3,7 @@
 // PostgreSQL a dedicated connection listens and is re-opened with a backoff when it drops.
 // listenToChannel() does the same for any other channel.
 import type { FastifyBaseLogger } from 'fastify';
-import pg from 'pg';
+import type { Client } from 'pg';
 import type { DatabaseHandle } from '../db/client.js';
 import { COMMIT_CHANNEL } from './events.js';
 
@@ -52,7 +52,8 @@ export async function listenToChannel(database: DatabaseHandle, log: FastifyBase
     return { healthy: () => true, close: () => unlisten().catch(() => undefined) };
   }
 
-  let client: pg.Client | null = null;
+  const { default: pg } = await import('pg');
+  let client: Client | null = null;
   let connected = false;
   let closed = false;
   let attempt = 0;

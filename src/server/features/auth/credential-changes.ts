@@ -20,7 +20,7 @@ export interface CredentialChange {
 
 export interface CredentialChanges {
   /** Throws WEAK_PASSWORD (details on `field`) for a password that is easy to guess. */
-  assertStrongPassword(password: string, user: Pick<UserRow, 'email' | 'username' | 'firstName' | 'lastName'>, field: string): void;
+  assertStrongPassword(password: string, user: Pick<UserRow, 'email' | 'username' | 'firstName' | 'lastName'>, field: string): Promise<void>;
   /**
    * In the change's transaction, after the user row was updated. Returns the row as it now is (a new
    * email is unverified) and what to do after the commit.
@@ -32,7 +32,7 @@ export function createCredentialChanges(ctx: AccountSecurity): CredentialChanges
   const verification = createEmailVerification(ctx);
   return {
     assertStrongPassword(password, user, field) {
-      assertStrongPassword(password, [user.email, user.username, user.firstName, user.lastName], field);
+      return assertStrongPassword(password, [user.email, user.username, user.firstName, user.lastName], field);
     },
 
     async apply(tx, actor, user, { passwordChanged, emailChange }) {

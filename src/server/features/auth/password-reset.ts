@@ -55,7 +55,7 @@ export function createPasswordReset(ctx: AccountSecurity) {
       const [user] = await db.select().from(users).where(eq(users.id, row.userId)).limit(1);
       if (!user) throw invalidToken();
       // Checked before the token is used up, so that a refused password leaves the link working.
-      assertStrongPassword(newPassword, [user.email, user.username, user.firstName, user.lastName], 'body.newPassword');
+      await assertStrongPassword(newPassword, [user.email, user.username, user.firstName, user.lastName], 'body.newPassword');
       const passwordHash = await hashPassword(newPassword);
       const ended = await db.transaction(async (tx) => {
         if (!(await consumeVerification(tx, row.id))) throw invalidToken();

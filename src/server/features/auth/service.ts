@@ -62,7 +62,7 @@ export function createAuthService({ ctx, lockout }: AuthServiceDeps) {
       ]);
       if (emailTaken.length) throw new AppError('EMAIL_TAKEN', 'An account with this email already exists');
       if (usernameTaken.length) throw new AppError('USERNAME_TAKEN', 'This username is already taken');
-      assertStrongPassword(body.password, [body.email, body.username, body.firstName, body.lastName], 'body.password');
+      await assertStrongPassword(body.password, [body.email, body.username, body.firstName, body.lastName], 'body.password');
       const passwordHash = await hashPassword(body.password);
       try {
         const { user, issued } = await db.transaction(async (tx) => {

@@ -1,7 +1,7 @@
 // Outgoing mail. With SMTP_URL set, mail goes through that server (nodemailer); without it, each
 // message is written to the log instead, so development and tests see what would have been sent.
 import type { FastifyBaseLogger } from 'fastify';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   to: string;
@@ -33,12 +33,20 @@ export function createMailer(settings: MailSettings, log: FastifyBaseLogger): Ma
       close: () => undefined,
     };
   }
-  const transport = nodemailer.createTransport(settings.smtpUrl);
+  const smtpUrl = settings.smtpUrl;
+  // nodemailer is loaded with the first message rather than at start-up.
+  let transport: Promise<Transporter> | undefined;
+  let closed = false;
+  const connect = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl)));
   return {
     delivers: true,
     send: async (mail) => {
-      await transport.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      await (await connect()).sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
     },
-    close: () => transport.close(),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      void transport?.then((open) => open.close());
+    },
   };
 }

@@ -87,7 +87,7 @@ export function createProfileService({ db, credentials }: ProfileServiceDeps) {
           }
         }
         if (body.newPassword !== undefined) {
-          credentials.assertStrongPassword(body.newPassword, { ...target, ...body }, 'body.newPassword');
+          await credentials.assertStrongPassword(body.newPassword, { ...target, ...body }, 'body.newPassword');
           passwordHash = await hashPassword(body.newPassword);
         }
         if (body.email !== undefined && (await heldByAnother(tx, users.email, body.email, target.id))) throw emailTaken();

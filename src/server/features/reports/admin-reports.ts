@@ -477,7 +477,7 @@ function runnable<Row>(definition: ReportDefinition<Row>): RunnableReport {
           if (tableRows.length < PDF_TABLE_LIMIT) tableRows.push(definition.pdfColumns.map((column) => column.value(row)));
         }
       }
-      const doc = createPdf(`skillEd ${definition.title}`);
+      const doc = await createPdf(`skillEd ${definition.title}`);
       heading(doc, `skillEd ${definition.title}`, [...headingLines, definition.describe]);
       sectionTitle(doc, 'Summary');
       summaryGrid(doc, accumulator.summary());

@@ -1,6 +1,6 @@
 // Drawing blocks for PDF reports (pdfkit, pure JavaScript): a heading, a summary grid, bar and line
 // charts drawn with vector paths, and a table that continues across pages with its header repeated.
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 
 export type PdfDoc = PDFKit.PDFDocument;
 
@@ -33,8 +33,12 @@ export function pdfText(value: string): string {
   return out;
 }
 
-export function createPdf(title: string, layout: 'landscape' | 'portrait' = 'landscape'): PdfDoc {
-  return new PDFDocument({
+let pdfkit: Promise<typeof PDFDocument> | undefined;
+
+export async function createPdf(title: string, layout: 'landscape' | 'portrait' = 'landscape'): Promise<PdfDoc> {
+  // pdfkit is loaded with the first report rather than at start-up (it is the largest module the server uses).
+  const Document = await (pdfkit ??= import('pdfkit').then((module) => module.default));
+  return new Document({
     size: 'A4',
     layout,
     margin: MARGIN,

@@ -185,10 +185,10 @@ const gradeTable: PdfColumn[] = [
 
 const fraction = ([done, total]: [number, number]): string => `${done}/${total}`;
 
-export function progressPdf(data: ProgressReportData): PdfDoc {
+export async function progressPdf(data: ProgressReportData): Promise<PdfDoc> {
   const { analytics, learner } = data;
   const name = `${learner.firstName} ${learner.lastName}`.trim();
-  const doc = createPdf(`skillEd progress report: ${name}`);
+  const doc = await createPdf(`skillEd progress report: ${name}`);
   heading(doc, `Progress report: ${name}`, [
     `@${learner.username}  -  generated ${data.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `Study time and activity figures cover the last ${data.period}.`,

@@ -79,7 +79,7 @@ export function createReportsService({ db, readDb }: { db: Database; readDb: Dat
       });
       const fileName = safeFileName(`skilled-progress-${learner.username}-${generatedAt.toISOString().slice(0, 10)}.${query.format}`);
       if (query.format === 'csv') return { fileName, contentType: CSV_TYPE, body: Readable.from([progressCsv(data)]) };
-      return { fileName, contentType: PDF_TYPE, body: progressPdf(data) };
+      return { fileName, contentType: PDF_TYPE, body: await progressPdf(data) };
     },
   };
 }

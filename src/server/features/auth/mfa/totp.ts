@@ -1,7 +1,6 @@
 // TOTP (RFC 6238) as authenticator apps speak it: HMAC-SHA1, 6 digits, 30-second steps. A code is
 // accepted for the current step or one step either side (clock drift); which step matched is returned,
 // so that the caller can refuse any code of that step or an earlier one afterwards.
-import QRCode from 'qrcode';
 import { Secret, TOTP } from 'otpauth';
 
 export const TOTP_PERIOD_SECONDS = 30;
@@ -32,6 +31,8 @@ export function matchTotp(base32Secret: string, code: string, timestampMs = Date
 /** The `otpauth://` URI and its QR code (a PNG data: URL) that an authenticator app scans. */
 export async function totpProvisioning(base32Secret: string, accountName: string): Promise<{ otpauthUri: string; qrCode: string }> {
   const otpauthUri = totpFor(Secret.fromBase32(base32Secret), accountName).toString();
+  // Loaded when someone sets up an authenticator, not at start-up.
+  const { default: QRCode } = await import('qrcode');
   const qrCode = await QRCode.toDataURL(otpauthUri, { type: 'image/png', errorCorrectionLevel: 'M', margin: 2, width: 240 });
   return { otpauthUri, qrCode };
 }

@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The plain JavaScript that `npm start` runs before any TypeScript is loaded.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
     // Test bodies read JSON responses loosely; the production code stays strict.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

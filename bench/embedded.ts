@@ -1,5 +1,5 @@
-// Start-up time of the embedded database: from spawning the server on an existing DATA_DIR (as
-// `npm start` does, without the web build step) to its first 200 on /api/health.
+// Start-up time of the embedded database: from spawning what `npm start` runs (scripts/start.mjs: the
+// builds' staleness check, then the built server) on an existing DATA_DIR to its first 200 on /api/health.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILDS, builtId, sourceHash } from '../scripts/build-stamp.mjs';
 import { freePort, type ServerProcess, spawnServer, stopServer, waitReady } from './support/process.js';
 
 const running: ServerProcess[] = [];
@@ -12,8 +13,8 @@ afterAll(async () => {
   await Promise.all(running.map((server) => stopServer(server, 'SIGKILL')));
 });
 
-function start(env: Record<string, string>, port: number) {
-  const server = spawnServer(env, port);
+function start(env: Record<string, string>, port: number, entry?: string) {
+  const server = spawnServer(env, port, entry);
   running.push(server);
   return server;
 }
@@ -92,6 +93,23 @@ describe('embedded database, one process', () => {
     expect(((await check.json()) as any).authenticated).toBe(true);
     expect(await stopServer(second)).toBe(0);
   });
+
+  it('`npm start` (scripts/start.mjs) builds what is stale, then serves the API and the web app from the builds', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const server = start({ DATA_DIR: dataDir }, port, 'scripts/start.mjs');
+    await waitReady(server, 110_000);
+    console.log(`npm start on an existing data directory ready in ${Date.now() - started} ms`);
+    const signin = await post(`${server.url}/api/auth/signin`, { email: 'student@skilled.dev', password: 'Student-demo-2026' });
+    expect(signin.status).toBe(200);
+    // The web app's page, not the plain home page served when there is no build.
+    const home = await fetch(`${server.url}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toMatch(/<div id="root">/);
+    expect(await builtId(BUILDS.server.dir)).toBe(await sourceHash(BUILDS.server));
+    expect(await builtId(BUILDS.web.dir)).toBe(await sourceHash(BUILDS.web));
+    expect(await stopServer(server)).toBe(0);
+  }, 120_000);
 });
 
 describe('configuration is validated once, with clear messages', () => {

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ADMIN_EMAIL, BENCH_PASSWORD } from './dataset.js';
+import { root } from '../../scripts/build-stamp.mjs';
 
 export interface RunningServer {
   url: string;
@@ -63,7 +64,9 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  // What `npm start` runs: it builds what is stale, then runs the built server.
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

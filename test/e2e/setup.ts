@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureServerBuild } from '../../scripts/build-server.js';
 import { ensureWebBuild } from '../../scripts/build-web.js';
 import { freePort, freshPostgresDatabase, spawnServer, stopServer, waitReady } from '../support/process.js';
 
@@ -17,7 +18,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const build = await ensureWebBuild();
+  const [build] = await Promise.all([ensureWebBuild(), ensureServerBuild()]);
   const dataDir = mkdtempSync(join(tmpdir(), 'skilled-e2e-'));
   const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL, 'skilled_e2e') : undefined;
   const port = await freePort();

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureServerBuild } from '../../scripts/build-server.js';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { openDatabase } from '../../src/server/db/client.js';
@@ -18,6 +19,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The tests that start server processes of their own run the build `npm start` runs.
+  await ensureServerBuild();
   const dataDir = mkdtempSync(join(tmpdir(), 'skilled-test-'));
   const config = loadConfig({
     ...process.env,

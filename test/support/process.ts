@@ -1,10 +1,12 @@
-// Starts the real platform as a separate process (`npm start`'s entry), for tests of what happens
-// around the process: locks, crashes, signals, configuration.
+// Starts the real platform as a separate process, from the build `npm start` runs (dist/server/main.js,
+// made fresh by the global setups), for tests of what happens around the process: locks, crashes,
+// signals, configuration.
 import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { serverEntry } from '../../scripts/build-server.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -28,11 +30,12 @@ export function freePort(): Promise<number> {
 /**
  * Spawns the server; `env` is added to a clean environment (no DATABASE_URL unless given). Every test
  * signs in from 127.0.0.1, so rate limits are off unless `env` turns them on: the security tests that
- * check the limits start servers of their own with tight ones.
+ * check the limits start servers of their own with tight ones. `entry` is the script Node runs: the
+ * built server by default, `scripts/start.mjs` for what `npm start` does as a whole.
  */
-export function spawnServer(env: Record<string, string>, port?: number): ServerProcess {
+export function spawnServer(env: Record<string, string>, port?: number, entry: string = serverEntry): ServerProcess {
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: root,
     env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false', ...env, ...(port ? { PORT: String(port) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,12 @@
-// The ceiling that the event log's global lock puts on writes that emit events. emitEvent() takes a
-// transaction-scoped advisory lock, inserts the event and notifies; the lock is held until COMMIT (its
-// WAL flush included), so those steps run one transaction at a time, across every instance. Timing
-// the same steps in a loop (on a temporary table, the same lock key) gives the most such transactions
-// PostgreSQL can commit per second, however many connections or instances send them.
+// The ceiling that the event log's global lock puts on writes that emit events. At the end of such a
+// transaction, one statement takes a transaction-scoped advisory lock, inserts the events and notifies;
+// the lock is held until COMMIT (its WAL flush included), so that statement and the commit run one
+// transaction at a time, across every instance. Timing the same steps in a loop (on a temporary table,
+// the same lock key) gives the most such transactions PostgreSQL can commit per second, however many
+// connections or instances send them.
 import pg from 'pg';
 
-/** The key emitEvent() locks (src/server/realtime/events.ts). */
+/** The key the event log locks (src/server/realtime/events.ts). */
 const EVENT_LOG_LOCK = 4242001;
 
 export interface EventLockResult {
@@ -33,10 +34,14 @@ export async function measureEventLock(databaseUrl: string, connections: number,
       clients.map(async (client) => {
         while (performance.now() < deadline) {
           await client.query('begin');
-          await client.query('select pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
           const locked = performance.now();
-          const { rows } = await client.query<{ id: string }>(`insert into bench_events (payload) values ('{"lessonId":"x"}') returning id`);
-          await client.query('select pg_notify($1, $2)', ['skilled_bench_event_lock', rows[0]!.id]);
+          // The shape of the app's statement: the insert reads from the lock, so the lock comes first.
+          await client.query(
+            `with event_log_lock as materialized (select pg_advisory_xact_lock($1)),
+             inserted as (insert into bench_events (payload) select '{"lessonId":"x"}'::jsonb from event_log_lock returning id)
+             select pg_notify($2, max(id)::text) from inserted`,
+            [EVENT_LOG_LOCK, 'skilled_bench_event_lock'],
+          );
           await client.query('commit');
           holdMs += performance.now() - locked;
           transactions++;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { CourseListQuery } from '../src/contract/courses.js';
-import type { Database } from '../src/server/db/client.js';
+import { type Database, runsCommitHooks } from '../src/server/db/client.js';
 import * as schema from '../src/server/db/schema.js';
 import type { AuthUser } from '../src/server/http/auth.js';
 import { createAnalyticsService } from '../src/server/features/analytics/service.js';
@@ -71,11 +71,13 @@ export interface ExplainSubjects {
 export async function explainEndpoints(databaseUrl: string, subjects: ExplainSubjects): Promise<EndpointCost[]> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   let captured: Captured[] = [];
-  const db = drizzle({
-    client: pool,
-    schema,
-    logger: { logQuery: (sql, params) => void captured.push({ sql, params }) },
-  }) as unknown as Database;
+  const db = runsCommitHooks(
+    drizzle({
+      client: pool,
+      schema,
+      logger: { logQuery: (sql, params) => void captured.push({ sql, params }) },
+    }) as unknown as Database,
+  );
   const user: AuthUser = { id: subjects.student.id, role: 'student', sessionId: randomUUID(), ip: '127.0.0.1', requestId: 'bench-explain' };
   const capture = async (work: () => Promise<unknown>): Promise<Captured[]> => {
     captured = [];

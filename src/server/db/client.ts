@@ -44,6 +44,56 @@ export const isConnectFailure = (error: unknown): boolean => typeof error === 'o
 /** How long a query waits for a pooled connection by default before it fails (and the request gets 503). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
+// ---- Work done at the end of a transaction, just before it commits
+
+type CommitHook = () => Promise<void>;
+const commitHooks = new WeakMap<object, CommitHook[]>();
+/** Transactions opened through a database that runs their hooks (see runsCommitHooks). */
+const hookAware = new WeakSet<object>();
+
+/**
+ * Runs `hook` at the end of `tx`, after its last statement and before COMMIT, in the order hooks were
+ * added; a hook that fails rolls the transaction back. Nothing runs if the transaction rolls back.
+ */
+export function beforeCommit(tx: Transaction, hook: CommitHook): void {
+  if (!hookAware.has(tx)) throw new Error('beforeCommit: this transaction was not opened through a database of openDatabase()');
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(hook);
+  else commitHooks.set(tx, [hook]);
+}
+
+interface OpensTransactions {
+  transaction: Database['transaction'];
+}
+
+/**
+ * Makes `db.transaction` (and the savepoints nested in its transactions) run the hooks of beforeCommit
+ * when the work is done. openDatabase() does it for every database it opens.
+ */
+export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
+  const open = db.transaction.bind(db) as OpensTransactions['transaction'];
+  db.transaction = ((work, config) =>
+    open(async (tx) => {
+      hookAware.add(tx);
+      runsCommitHooks(tx);
+      const result = await work(tx);
+      if (hookAware.has(db)) {
+        // A savepoint that succeeded: its hooks wait for the end of the enclosing transaction (one that
+        // rolled back took its hooks with it).
+        for (const hook of commitHooks.get(tx) ?? []) beforeCommit(db as unknown as Transaction, hook);
+        commitHooks.delete(tx);
+        return result;
+      }
+      // Hooks may add hooks; each runs once.
+      for (let hooks = commitHooks.get(tx); hooks && hooks.length > 0; hooks = commitHooks.get(tx)) {
+        commitHooks.delete(tx);
+        for (const hook of hooks) await hook();
+      }
+      return result;
+    }, config)) as OpensTransactions['transaction'];
+  return db;
+}
+
 // Arbitrary constant shared by every instance: only one of them migrates at a time.
 const MIGRATION_LOCK_ID = 4242000;
 
@@ -160,7 +210,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
         throw error;
       });
     }) as typeof pool.connect;
-    const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
+    const db = runsCommitHooks(drizzleNodePg({ client: pool, schema }) as unknown as Database);
     if (!options.readReplica) await migrateOnce(pool);
     return {
       db,
@@ -187,7 +237,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   } else {
     client = await PGlite.create();
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  const db = runsCommitHooks(drizzlePglite({ client, schema }) as unknown as Database);
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
   let closed = false;
   return {

@@ -8,12 +8,14 @@
 // finds any row no notification announced.
 //
 // For "by id" to be safe, ids must become visible in id order: a reader that saw event 11 must never
-// later find a newly committed 10. emitEvent therefore takes a transaction-scoped lock before taking an
-// id, so the transactions that emit events commit one after the other, in id order.
+// later find a newly committed 10. The transactions that emit events therefore take a transaction-scoped
+// lock before taking ids, and commit one after the other, in id order. So that they wait for each other
+// as little as possible, a transaction's events are collected as it goes and written together at its
+// very end (db/client.ts, beforeCommit): the lock is held for one insert, one notification and the commit.
 import { randomBytes } from 'node:crypto';
 import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
-import { type Executor, queryRows, type Transaction } from '../db/client.js';
+import { beforeCommit, type Executor, queryRows, type Transaction } from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
 import { requestLogger } from '../http/request-context.js';
 
@@ -43,41 +45,80 @@ const EVENT_LOG_LOCK = 4242001;
 export const COMMIT_CHANNEL = `skilled_events_${randomBytes(6).toString('hex')}`;
 
 /**
- * Writes an event in the caller's transaction; it is published once the transaction commits, and never if
- * it rolls back. Call it LAST in the transaction: from here to the commit, other transactions that emit
- * events wait for this one (that wait is what keeps ids in commit order).
+ * Adds an event to the caller's transaction: it is written at the end of the transaction (whatever the
+ * transaction does after this call) and published once it commits, never if it rolls back. An invalid
+ * payload or audience throws here, at the call.
  */
 export async function emitEvent(tx: Transaction, input: EmitInput): Promise<void> {
   await emitEvents(tx, [input]);
 }
 
-/** Rows per insert when many events are written at once. */
-const EMIT_BATCH = 500;
+type EventInsert = typeof events.$inferInsert;
+/** The events each open transaction will write at its end. */
+const pendingEvents = new WeakMap<Transaction, EventInsert[]>();
 
-/**
- * emitEvent for many events at once (one notification per member of a course, say): one lock, a few
- * multi-row inserts and one notification of the newest id, which makes readers fetch them all.
- */
+/** emitEvent for many events at once (one notification per member of a course, say). */
 export async function emitEvents(tx: Transaction, inputs: readonly EmitInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const rows = inputs.map((input) => {
+  const rows = toRows(inputs);
+  const pending = pendingEvents.get(tx);
+  if (pending) {
+    pending.push(...rows);
+    return;
+  }
+  pendingEvents.set(tx, rows);
+  beforeCommit(tx, async () => {
+    pendingEvents.delete(tx);
+    await writeEvents(tx, rows);
+  });
+}
+
+function toRows(inputs: readonly EmitInput[]): EventInsert[] {
+  return inputs.map((input) => {
     const data = eventPayloads[input.type].parse(input.data) as Record<string, unknown>;
     const { userIds = [], courseId = null, staffOnly = false, admins = false, everyone = false } = input.audience;
     if (staffOnly && !courseId) throw new Error(`event ${input.type}: staffOnly needs a courseId`);
     if (userIds.length === 0 && !courseId && !admins && !everyone) throw new Error(`event ${input.type} has no audience`);
     return { type: input.type, payload: data, userIds: [...new Set(userIds)], courseId, staffOnly, admins, everyone };
   });
-  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`);
-  const ids: number[] = [];
-  for (let start = 0; start < rows.length; start += EMIT_BATCH) {
-    const written = await tx.insert(events).values(rows.slice(start, start + EMIT_BATCH)).returning({ id: events.id });
-    ids.push(...written.map((row) => row.id));
-  }
-  const newest = Math.max(...ids);
-  await tx.execute(sql`select pg_notify(${COMMIT_CHANNEL}, ${String(newest)})`);
+}
+
+/**
+ * The lock, the rows and the notification of the newest id (which makes readers fetch them all) in one
+ * statement: the lock is then held for that statement and the COMMIT only, not across several round
+ * trips to a busy application. The lock is taken before the rows' ids are (the insert reads from it).
+ */
+async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> {
+  const records = rows.map((row) => ({
+    type: row.type,
+    payload: row.payload,
+    user_ids: row.userIds,
+    course_id: row.courseId,
+    staff_only: row.staffOnly,
+    admins: row.admins,
+    everyone: row.everyone,
+  }));
+  const [written] = await queryRows<{ first: number; newest: number }>(
+    tx,
+    sql`
+    with event_log_lock as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
+    inserted as (
+      insert into events (type, payload, user_ids, course_id, staff_only, admins, everyone)
+      select r.type, r.payload, r.user_ids, r.course_id, r.staff_only, r.admins, r.everyone
+        from event_log_lock,
+          rows from (
+            jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+              as (type text, payload jsonb, user_ids uuid[], course_id uuid, staff_only boolean, admins boolean, everyone boolean)
+          ) with ordinality as r(type, payload, user_ids, course_id, staff_only, admins, everyone, position)
+        order by r.position
+      returning id
+    )
+    select pg_notify(${COMMIT_CHANNEL}, max(id)::text) as notified, min(id)::float8 as first, max(id)::float8 as newest from inserted`,
+  );
+  const { first, newest } = written!;
   // The request's log line links its id to the events' (published if the transaction commits).
   if (rows.length === 1) requestLogger()?.info({ eventId: newest, eventType: rows[0]!.type }, 'event recorded');
-  else requestLogger()?.info({ eventIds: [Math.min(...ids), newest], count: rows.length }, 'events recorded');
+  else requestLogger()?.info({ eventIds: [first, newest], count: rows.length }, 'events recorded');
 }
 
 // ---- Reading the log

@@ -249,7 +249,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           at: now,
         });
         const newAchievements = await settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now);
-        // Last in the transaction: published at commit, to the student and the course's staff.
+        // Published at commit, to the student and the course's staff.
         await emitEvent(tx, {
           type: 'lesson.completed',
           data: { lessonId: lesson.id, studentId, courseId },

@@ -1,0 +1,105 @@
+// A transaction's events are written at its very end, whatever it does after emitting them, so that the
+// event-log lock (which keeps ids in commit order) is held only for that last step; nothing is written
+// when the transaction or its savepoint rolls back. Runs on the embedded database, and on PostgreSQL too
+// when DATABASE_URL is set.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeCommit, type DatabaseHandle, openDatabase, queryRows } from '../src/server/db/client.js';
+import { emitEvent } from '../src/server/realtime/events.js';
+import { freshPostgresDatabase } from './support/process.js';
+
+const targets: [string, () => Promise<{ handle: DatabaseHandle; drop?: () => Promise<void> }>][] = [
+  ['embedded', async () => ({ handle: await openDatabase({}) })],
+];
+if (process.env.DATABASE_URL) {
+  targets.push([
+    'PostgreSQL',
+    async () => {
+      const database = await freshPostgresDatabase(process.env.DATABASE_URL!, 'skilled_eventlog');
+      return { handle: await openDatabase({ databaseUrl: database.url, poolSize: 4 }), drop: database.drop };
+    },
+  ]);
+}
+
+class Rollback extends Error {}
+
+describe.each(targets)('event log on the %s database', (_name, open) => {
+  let handle: DatabaseHandle;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ handle, drop } = await open());
+  });
+  afterAll(async () => {
+    await handle.close();
+    await drop?.();
+  });
+
+  // Events told apart by their announcement id.
+  const announce = (marker: string) =>
+    ({ type: 'announcement.posted', data: { announcementId: marker, courseId: null }, audience: { admins: true } }) as const;
+  const eventsOf = async (marker: string) =>
+    queryRows<{ id: number }>(handle.db, sql`select id::float8 as id from events where payload->>'announcementId' = ${marker} order by id`);
+
+  it('writes the events after the last statement of the transaction, in the order emitted', async () => {
+    const marker = randomUUID();
+    const seen = await handle.db.transaction(async (tx) => {
+      await emitEvent(tx, announce(marker));
+      await emitEvent(tx, announce(marker));
+      // Statements after emitting: the events are not there yet, and no event-log lock is held.
+      const during = await queryRows<{ count: number }>(tx, sql`select count(*)::int as count from events where payload->>'announcementId' = ${marker}`);
+      const locks = await queryRows<{ count: number }>(tx, sql`select count(*)::int as count from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`);
+      return { during: during[0]!.count, locks: locks[0]!.count };
+    });
+    expect(seen).toEqual({ during: 0, locks: 0 });
+    const written = await eventsOf(marker);
+    expect(written).toHaveLength(2);
+    expect(written[1]!.id).toBeGreaterThan(written[0]!.id);
+  });
+
+  it('writes nothing when the transaction rolls back, or for a savepoint that rolls back', async () => {
+    const lost = randomUUID();
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await emitEvent(tx, announce(lost));
+        throw new Rollback();
+      }),
+    ).rejects.toBeInstanceOf(Rollback);
+    expect(await eventsOf(lost)).toHaveLength(0);
+
+    const kept = randomUUID();
+    const undone = randomUUID();
+    await handle.db.transaction(async (tx) => {
+      await tx.transaction(async (savepoint) => emitEvent(savepoint, announce(kept)));
+      await tx
+        .transaction(async (savepoint) => {
+          await emitEvent(savepoint, announce(undone));
+          throw new Rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof Rollback)) throw error;
+        });
+    });
+    expect(await eventsOf(kept)).toHaveLength(1);
+    expect(await eventsOf(undone)).toHaveLength(0);
+  });
+
+  it('a failing end-of-transaction step rolls the whole transaction back', async () => {
+    const marker = randomUUID();
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await emitEvent(tx, announce(marker));
+        beforeCommit(tx, async () => {
+          throw new Error('refused at the end');
+        });
+      }),
+    ).rejects.toThrow('refused at the end');
+    expect(await eventsOf(marker)).toHaveLength(0);
+  });
+
+  it('refuses to collect events in a transaction that would never write them', async () => {
+    // A database object of its own, whose transactions run no end-of-transaction steps.
+    const unaware = { transaction: async <T>(work: (tx: never) => Promise<T>) => work({} as never) };
+    await expect(unaware.transaction((tx) => emitEvent(tx, announce(randomUUID())))).rejects.toThrow(/not opened through a database/);
+  });
+});

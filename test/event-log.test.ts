@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beforeCommit, type DatabaseHandle, openDatabase, queryRows } from '../src/server/db/client.js';
+import { atCommit, beforeCommit, type DatabaseHandle, type EndOfTransactionWork, openDatabase, queryRows } from '../src/server/db/client.js';
 import { emitEvent } from '../src/server/realtime/events.js';
 import { freshPostgresDatabase } from './support/process.js';
 
@@ -82,6 +82,24 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
     });
     expect(await eventsOf(kept)).toHaveLength(1);
     expect(await eventsOf(undone)).toHaveLength(0);
+  });
+
+  it('collects a transaction’s items, its released savepoints’ included, for one run at its end', async () => {
+    const runs: string[][] = [];
+    const work: EndOfTransactionWork<string> = { run: async (_tx, items) => void runs.push(items) };
+    await handle.db.transaction(async (tx) => {
+      atCommit(tx, work, ['first']);
+      await tx.transaction(async (savepoint) => atCommit(savepoint, work, ['in a savepoint']));
+      await tx
+        .transaction(async (savepoint) => {
+          atCommit(savepoint, work, ['undone']);
+          throw new Rollback();
+        })
+        .catch(() => undefined);
+      atCommit(tx, work, ['last']);
+      expect(runs).toEqual([]);
+    });
+    expect(runs).toEqual([['first', 'in a savepoint', 'last']]);
   });
 
   it('a failing end-of-transaction step rolls the whole transaction back', async () => {

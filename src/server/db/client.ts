@@ -46,20 +46,35 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 // ---- Work done at the end of a transaction, just before it commits
 
-type CommitHook = () => Promise<void>;
-const commitHooks = new WeakMap<object, CommitHook[]>();
-/** Transactions opened through a database that runs their hooks (see runsCommitHooks). */
+/**
+ * Work that a transaction collects items for as it goes and does once, after its last statement and
+ * before COMMIT, with all of them (writing a transaction's events in one statement, say).
+ */
+export interface EndOfTransactionWork<T> {
+  run(tx: Transaction, items: T[]): Promise<void>;
+}
+
+const collected = new WeakMap<object, Map<EndOfTransactionWork<never>, unknown[]>>();
+/** Transactions opened through a database that does their end-of-transaction work (see runsCommitHooks). */
 const hookAware = new WeakSet<object>();
 
 /**
- * Runs `hook` at the end of `tx`, after its last statement and before COMMIT, in the order hooks were
- * added; a hook that fails rolls the transaction back. Nothing runs if the transaction rolls back.
+ * Adds `items` for `work` to do at the end of `tx`. Works run in the order they were first given items;
+ * one that fails rolls the transaction back; nothing runs if it rolls back. In a savepoint, the items join
+ * the enclosing transaction's when the savepoint is released, and are dropped when it rolls back.
  */
-export function beforeCommit(tx: Transaction, hook: CommitHook): void {
-  if (!hookAware.has(tx)) throw new Error('beforeCommit: this transaction was not opened through a database of openDatabase()');
-  const hooks = commitHooks.get(tx);
-  if (hooks) hooks.push(hook);
-  else commitHooks.set(tx, [hook]);
+export function atCommit<T>(tx: Transaction, work: EndOfTransactionWork<T>, items: readonly T[]): void {
+  if (!hookAware.has(tx)) throw new Error('atCommit: this transaction was not opened through a database of openDatabase()');
+  let works = collected.get(tx);
+  if (!works) collected.set(tx, (works = new Map()));
+  const list = works.get(work as EndOfTransactionWork<never>);
+  if (list) list.push(...items);
+  else works.set(work as EndOfTransactionWork<never>, [...items]);
+}
+
+/** Runs `hook` once at the end of `tx` (see atCommit). */
+export function beforeCommit(tx: Transaction, hook: () => Promise<void>): void {
+  atCommit(tx, { run: hook }, []);
 }
 
 interface OpensTransactions {
@@ -67,8 +82,8 @@ interface OpensTransactions {
 }
 
 /**
- * Makes `db.transaction` (and the savepoints nested in its transactions) run the hooks of beforeCommit
- * when the work is done. openDatabase() does it for every database it opens.
+ * Makes `db.transaction` (and the savepoints nested in its transactions) do the work of atCommit when
+ * the transaction's own work is done. openDatabase() does it for every database it opens.
  */
 export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
   const open = db.transaction.bind(db) as OpensTransactions['transaction'];
@@ -78,16 +93,15 @@ export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
       runsCommitHooks(tx);
       const result = await work(tx);
       if (hookAware.has(db)) {
-        // A savepoint that succeeded: its hooks wait for the end of the enclosing transaction (one that
-        // rolled back took its hooks with it).
-        for (const hook of commitHooks.get(tx) ?? []) beforeCommit(db as unknown as Transaction, hook);
-        commitHooks.delete(tx);
+        // A savepoint that succeeded: its items wait for the end of the enclosing transaction.
+        for (const [pending, items] of collected.get(tx) ?? []) atCommit(db as unknown as Transaction, pending, items);
+        collected.delete(tx);
         return result;
       }
-      // Hooks may add hooks; each runs once.
-      for (let hooks = commitHooks.get(tx); hooks && hooks.length > 0; hooks = commitHooks.get(tx)) {
-        commitHooks.delete(tx);
-        for (const hook of hooks) await hook();
+      // Work may collect more items for later work; each batch runs once.
+      for (let works = collected.get(tx); works && works.size > 0; works = collected.get(tx)) {
+        collected.delete(tx);
+        for (const [pending, items] of works) await pending.run(tx, items as never[]);
       }
       return result;
     }, config)) as OpensTransactions['transaction'];

@@ -11,11 +11,11 @@
 // later find a newly committed 10. The transactions that emit events therefore take a transaction-scoped
 // lock before taking ids, and commit one after the other, in id order. So that they wait for each other
 // as little as possible, a transaction's events are collected as it goes and written together at its
-// very end (db/client.ts, beforeCommit): the lock is held for one insert, one notification and the commit.
+// very end (db/client.ts, atCommit): the lock is held for one insert, one notification and the commit.
 import { randomBytes } from 'node:crypto';
 import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
-import { beforeCommit, type Executor, queryRows, type Transaction } from '../db/client.js';
+import { atCommit, type EndOfTransactionWork, type Executor, queryRows, type Transaction } from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
 import { requestLogger } from '../http/request-context.js';
 
@@ -54,23 +54,17 @@ export async function emitEvent(tx: Transaction, input: EmitInput): Promise<void
 }
 
 type EventInsert = typeof events.$inferInsert;
-/** The events each open transaction will write at its end. */
-const pendingEvents = new WeakMap<Transaction, EventInsert[]>();
+
+/** Up to this many events of a transaction are logged one by one. */
+const LOGGED_ONE_BY_ONE = 20;
+
+/** A transaction's events, written together at its end (savepoints' included). */
+const eventWrite: EndOfTransactionWork<EventInsert> = { run: writeEvents };
 
 /** emitEvent for many events at once (one notification per member of a course, say). */
 export async function emitEvents(tx: Transaction, inputs: readonly EmitInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  const rows = toRows(inputs);
-  const pending = pendingEvents.get(tx);
-  if (pending) {
-    pending.push(...rows);
-    return;
-  }
-  pendingEvents.set(tx, rows);
-  beforeCommit(tx, async () => {
-    pendingEvents.delete(tx);
-    await writeEvents(tx, rows);
-  });
+  atCommit(tx, eventWrite, toRows(inputs));
 }
 
 function toRows(inputs: readonly EmitInput[]): EventInsert[] {
@@ -98,7 +92,7 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
     admins: row.admins,
     everyone: row.everyone,
   }));
-  const [written] = await queryRows<{ first: number; newest: number }>(
+  const [written] = await queryRows<{ ids: number[]; first: number; newest: number }>(
     tx,
     sql`
     with event_log_lock as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
@@ -113,12 +107,17 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
         order by r.position
       returning id
     )
-    select pg_notify(${COMMIT_CHANNEL}, max(id)::text) as notified, min(id)::float8 as first, max(id)::float8 as newest from inserted`,
+    select pg_notify(${COMMIT_CHANNEL}, max(id)::text) as notified, min(id)::float8 as first, max(id)::float8 as newest,
+      (array_agg(id::float8 order by id))[1:${LOGGED_ONE_BY_ONE}] as ids
+      from inserted`,
   );
-  const { first, newest } = written!;
-  // The request's log line links its id to the events' (published if the transaction commits).
-  if (rows.length === 1) requestLogger()?.info({ eventId: newest, eventType: rows[0]!.type }, 'event recorded');
-  else requestLogger()?.info({ eventIds: [first, newest], count: rows.length }, 'events recorded');
+  const { ids, first, newest } = written!;
+  // The request's log lines link its id to the events' (published if the transaction commits): one
+  // line per event, or one for a whole fan-out.
+  const log = requestLogger();
+  if (!log) return;
+  if (rows.length <= LOGGED_ONE_BY_ONE) rows.forEach((row, index) => log.info({ eventId: ids[index], eventType: row.type }, 'event recorded'));
+  else log.info({ eventIds: [first, newest], count: rows.length }, 'events recorded');
 }
 
 // ---- Reading the log

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { CourseListQuery } from '../src/contract/courses.js';
-import { type Database, runsCommitHooks } from '../src/server/db/client.js';
+import { beforeCommit, type Database, runsCommitHooks } from '../src/server/db/client.js';
 import * as schema from '../src/server/db/schema.js';
 import type { AuthUser } from '../src/server/http/auth.js';
 import { createAnalyticsService } from '../src/server/features/analytics/service.js';
@@ -84,13 +84,18 @@ export async function explainEndpoints(databaseUrl: string, subjects: ExplainSub
     await work();
     return captured.filter((statement) => !CONTROL.test(statement.sql));
   };
-  /** A write runs inside a transaction that is rolled back: captured, but nothing is kept. */
+  /**
+   * A write runs inside a transaction that is rolled back: captured, but nothing is kept. It is rolled
+   * back from the transaction's last end-of-transaction step, so the events are written (and captured) first.
+   */
   const captureWrite = (work: (tx: Database) => Promise<unknown>) =>
     capture(() =>
       db
         .transaction(async (tx) => {
           await work(tx as unknown as Database);
-          throw new Rollback();
+          beforeCommit(tx, async () => {
+            throw new Rollback();
+          });
         })
         .catch((error: unknown) => {
           if (!(error instanceof Rollback)) throw error;

@@ -53,9 +53,13 @@ export async function courseWithAudience(client: pg.Client, students: number): P
 }
 
 /** `count` students spread evenly over the dataset. */
-export function spreadStudents(counts: DatasetCounts, count: number): string[] {
+/**
+ * `count` students spread evenly over the dataset. `offset` picks another set of the same spread: the
+ * writers are not the per-user readers, whose data must stay as generated from one run to the next.
+ */
+export function spreadStudents(counts: DatasetCounts, count: number, offset = 7): string[] {
   const stride = Math.max(1, Math.floor(counts.students / count));
-  return Array.from({ length: count }, (_, k) => studentEmail((k * stride + 7) % counts.students));
+  return Array.from({ length: count }, (_, k) => studentEmail((k * stride + offset) % counts.students));
 }
 
 export async function activeCourseOf(client: pg.Client, studentIds: string[]): Promise<Map<string, string>> {

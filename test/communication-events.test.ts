@@ -121,6 +121,12 @@ describe('domain events reach exactly who may see them', () => {
       const event = await client.waitFor(isEvent('course.updated', { courseId: s.courseId }));
       expect(event.data).toEqual({ courseId: s.courseId, changes: { title: 'Edited title', difficultyLevel: 'advanced' } });
     }
+    // Every member hears of the change before the students' own notifications of it arrive.
+    for (const client of [student, classmate]) {
+      const notice = await client.waitFor((e) => e.type === 'notification.new' && e.data.type === 'course_updated');
+      const update = ofType(client, 'course.updated')[0]!;
+      expect(Number(update.id)).toBeLessThan(Number(notice.id));
+    }
     await drain([
       [leaver, leaverWs],
       [s.other.student, outsider],

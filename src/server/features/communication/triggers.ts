@@ -124,6 +124,9 @@ export async function announceCourseUpdate(
   const fields = Object.keys(changes).map((field) => changedFieldNames[field] ?? field);
   if (fields.length === 0) return;
   await inTransaction(db, async (tx) => {
+    // Emitted first, so that it takes the lower id: every member is told of the change before the
+    // students' own notifications of it (one per student) are delivered.
+    await emitEvent(tx, { type: 'course.updated', data: { courseId: course.id, changes }, audience: { courseId: course.id } });
     await notify(tx, {
       recipients: { courseStudents: course.id },
       exceptUserId: editorId,
@@ -133,6 +136,5 @@ export async function announceCourseUpdate(
       link: `/courses/${course.id}`,
       data: { courseId: course.id },
     });
-    await emitEvent(tx, { type: 'course.updated', data: { courseId: course.id, changes }, audience: { courseId: course.id } });
   });
 }

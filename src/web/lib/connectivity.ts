@@ -13,7 +13,11 @@ function set(value: boolean) {
 
 export const connectivity = {
   reportNetworkFailure: () => set(true),
-  reportReachable: () => set(false),
+  // While the browser itself says it is offline, only its `online` event ends it: an answer to a request
+  // sent just before the connection dropped must not hide the notice.
+  reportReachable: () => {
+    if (typeof navigator === 'undefined' || navigator.onLine) set(false);
+  },
   subscribe(listener: () => void) {
     listeners.add(listener);
     return () => listeners.delete(listener);

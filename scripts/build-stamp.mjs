@@ -30,6 +30,9 @@ export const BUILDS = {
   },
 };
 
+/** The built server: what `npm start` runs. */
+export const SERVER_ENTRY = join(BUILDS.server.dir, 'main.js');
+
 async function listFiles(path, excluded) {
   if (excluded.has(path)) return [];
   const info = await stat(path).catch(() => undefined);

@@ -3,8 +3,6 @@
 import { join } from 'node:path';
 import { BUILDS, type BuildResult, ensureBuild, root } from './build-stamp.mjs';
 
-export const webBuildDir = BUILDS.web.dir;
-
 async function make(outDir: string, buildId: string): Promise<void> {
   process.env.SKILLED_BUILD_ID = buildId;
   process.env.SKILLED_WEB_OUT_DIR = outDir;

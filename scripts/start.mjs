@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILDS, builtId, root, sourceHash } from './build-stamp.mjs';
+import { BUILDS, builtId, root, SERVER_ENTRY, sourceHash } from './build-stamp.mjs';
 
 const builds = Object.values(BUILDS);
 const stamps = await Promise.all(builds.map(async (build) => (await builtId(build.dir)) === (await sourceHash(build))));
@@ -14,4 +14,4 @@ if (stamps.includes(false)) {
 }
 // Stack traces in logs point into the sources, not into the bundle.
 process.setSourceMapsEnabled(true);
-await import(pathToFileURL(join(BUILDS.server.dir, 'main.js')).href);
+await import(pathToFileURL(SERVER_ENTRY).href);

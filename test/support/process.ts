@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { serverEntry } from '../../scripts/build-server.js';
+import { SERVER_ENTRY } from '../../scripts/build-stamp.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -33,7 +33,7 @@ export function freePort(): Promise<number> {
  * check the limits start servers of their own with tight ones. `entry` is the script Node runs: the
  * built server by default, `scripts/start.mjs` for what `npm start` does as a whole.
  */
-export function spawnServer(env: Record<string, string>, port?: number, entry: string = serverEntry): ServerProcess {
+export function spawnServer(env: Record<string, string>, port?: number, entry: string = SERVER_ENTRY): ServerProcess {
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: root,

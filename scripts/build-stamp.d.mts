@@ -11,12 +11,11 @@ export interface BuildSources {
 }
 
 export declare const root: string;
-export declare const STAMP: string;
 export declare const BUILDS: { web: BuildSources; server: BuildSources };
 export declare const SERVER_ENTRY: string;
 export declare function sourceHash(build: BuildSources, base?: string): Promise<string>;
 export declare function builtId(dir: string): Promise<string | undefined>;
-export declare function withBuildLock<T>(lockFile: string, work: () => Promise<T>): Promise<T>;
+export declare function isFresh(build: BuildSources): Promise<boolean>;
 
 export interface BuildResult {
   built: boolean;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The file beside a build that holds the hash of the sources it was made from. */
-export const STAMP = '.build-id';
+const STAMP = '.build-id';
 
 export const BUILDS = {
   web: {
@@ -58,6 +58,11 @@ export async function builtId(dir) {
   return readFile(join(dir, STAMP), 'utf8').then((text) => text.trim(), () => undefined);
 }
 
+/** Whether the build exists and was made from the sources as they are now. */
+export async function isFresh(build) {
+  return (await builtId(build.dir)) === (await sourceHash(build));
+}
+
 const pidAlive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -68,7 +73,7 @@ const pidAlive = (pid) => {
 };
 
 /** One build of a kind at a time on this machine: a second caller waits for the first one's result. */
-export async function withBuildLock(lockFile, work) {
+async function withBuildLock(lockFile, work) {
   await mkdir(join(lockFile, '..'), { recursive: true });
   for (;;) {
     try {

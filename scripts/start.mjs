@@ -4,11 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILDS, builtId, root, SERVER_ENTRY, sourceHash } from './build-stamp.mjs';
+import { BUILDS, isFresh, root, SERVER_ENTRY } from './build-stamp.mjs';
 
-const builds = Object.values(BUILDS);
-const stamps = await Promise.all(builds.map(async (build) => (await builtId(build.dir)) === (await sourceHash(build))));
-if (stamps.includes(false)) {
+const fresh = await Promise.all(Object.values(BUILDS).map(isFresh));
+if (fresh.includes(false)) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts'), '--if-stale'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BuildSources, ensureBuild, sourceHash } from '../scripts/build-stamp.mjs';
+import { type BuildSources, ensureBuild, isFresh, sourceHash } from '../scripts/build-stamp.mjs';
 
 const base = mkdtempSync(join(tmpdir(), 'skilled-build-stamp-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -51,7 +51,9 @@ describe('build staleness', () => {
       mkdirSync(outDir, { recursive: true });
       writeFileSync(join(outDir, 'artifact.txt'), buildId);
     };
+    expect(await isFresh(own)).toBe(false);
     const [one, two] = await Promise.all([ensureBuild(own, make), ensureBuild(own, make)]);
+    expect(await isFresh(own)).toBe(true);
     expect(makes).toBe(1);
     expect([one.built, two.built].sort()).toEqual([false, true]);
     expect(one.buildId).toBe(two.buildId);

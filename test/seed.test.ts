@@ -542,7 +542,9 @@ describe('demo accounts on a real server', () => {
   beforeAll(async () => {
     const started = Date.now();
     // As on a first start: an embedded database in a fresh DATA_DIR, migrated, then seeded.
-    const config = loadConfig({ ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    // Without Redis too: the demo accounts' sign-in failures would otherwise count against the same
+    // accounts on every other server of the test run that shares Redis, and lock them.
+    const config = loadConfig({ ...process.env, DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
     fileDatabase = await openDatabase({ dataDir: config.dataDir });
     const result = await seedDemoData(fileDatabase.db);
     expect(result.seeded).toBe(true);

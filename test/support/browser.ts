@@ -36,8 +36,11 @@ export function watchPage(page: Page): PageProblems {
     const text = message.text();
     const where = message.location();
     if (/Content.Security.Policy/i.test(text)) problems.cspViolations.push(`${text} (on ${page.url()}, ${where.url}:${where.lineNumber}:${where.columnNumber})`);
-    // Refused requests (the server said no) are expected in some tests; they are not page errors.
-    else if (!/Failed to load resource: the server responded with a status of (4\d\d)/.test(text)) problems.errors.push(`console: ${text}`);
+    // Refused requests (the server said no) are expected in some tests, and so are requests made while a
+    // test holds the browser offline; neither is a page error.
+    else if (!/Failed to load resource: (the server responded with a status of 4\d\d|net::ERR_INTERNET_DISCONNECTED)/.test(text)) {
+      problems.errors.push(`console: ${text}`);
+    }
   });
   return problems;
 }

@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Pool, PoolClient } from 'pg';
 import { migrationsFolder } from '../paths.js';
+import { prepareRepeatedStatements } from './prepared-statements.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -212,7 +213,10 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     // A client losing its connection must not crash the process. Idle ones are dropped by the pool; one
     // checked out (a transaction between two statements) fails its next query, and is dropped on release.
     pool.on('error', () => undefined);
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      prepareRepeatedStatements(client);
+    });
     // Transactions take their connection with connect(). Its failures are marked, so that they can be told
     // apart. And a connection that dies is handed back to the pool at once: drizzle does not release it
     // when the transaction's `begin` fails, and such a leak would use up the pool after a database restart.

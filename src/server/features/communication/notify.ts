@@ -4,7 +4,7 @@
 // after the commit (see outbox.ts), so a rolled-back change notifies nobody.
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { NotificationType } from '../../../contract/communication.js';
-import type { Executor, Transaction } from '../../db/client.js';
+import { type Executor, queryRows, type Transaction } from '../../db/client.js';
 import { courseEnrollments, courses, mailOutbox, notificationPreferences, notifications, users } from '../../db/schema.js';
 import { emitEvents } from '../../realtime/events.js';
 import { channelsFor } from './preferences.js';
@@ -38,7 +38,8 @@ export interface CreatedNotification {
   inApp: boolean;
 }
 
-const INSERT_BATCH = 500;
+/** A PostgreSQL array literal of uuids or booleans (values that need no quoting). */
+const arrayLiteral = (values: readonly (string | boolean)[]): string => `{${values.join(',')}}`;
 
 function recipientFilter(recipients: Recipients): SQL | undefined {
   const activeStudentsOf = (courseId: string) =>
@@ -80,37 +81,32 @@ export async function notify(db: Executor, input: NewNotification): Promise<Crea
       const mailed = channels.email && person.emailEnabled && person.status === 'active';
       if (!channels.inApp && !mailed) return [];
       const digest = mailed && person.digest === 'daily';
-      return [
-        {
-          userId: person.id,
-          type: input.type,
-          title: input.title,
-          body: input.body,
-          link: input.link ?? null,
-          data: input.data ?? {},
-          inApp: channels.inApp,
-          digestPending: digest,
-          dedupeKey: input.dedupeKey ?? null,
-          mailNow: mailed && !digest,
-        },
-      ];
+      return [{ userId: person.id, inApp: channels.inApp, digestPending: digest, mailNow: mailed && !digest }];
     });
     if (rows.length === 0) return [];
 
-    const created: CreatedNotification[] = [];
+    // One statement of fixed text whatever the number of recipients (a course may have thousands): the
+    // per-recipient columns go as three arrays, the shared ones once.
+    const created = await queryRows<CreatedNotification>(
+      tx,
+      sql`insert into ${notifications} (user_id, type, title, body, link, data, in_app, digest_pending, dedupe_key)
+          select r.user_id, ${input.type}::notification_type, ${input.title}::text, ${input.body}::text, ${input.link ?? null}::text,
+            ${JSON.stringify(input.data ?? {})}::jsonb, r.in_app, r.digest_pending, ${input.dedupeKey ?? null}::text
+          from unnest(${arrayLiteral(rows.map((row) => row.userId))}::uuid[],
+                      ${arrayLiteral(rows.map((row) => row.inApp))}::boolean[],
+                      ${arrayLiteral(rows.map((row) => row.digestPending))}::boolean[]) as r(user_id, in_app, digest_pending)
+          on conflict (user_id, dedupe_key) do nothing
+          returning id, user_id as "userId", in_app as "inApp"`,
+    );
     const mailNow = new Set(rows.filter((row) => row.mailNow).map((row) => row.userId));
-    for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-      const batch = rows.slice(start, start + INSERT_BATCH).map(({ mailNow: _mailNow, ...row }) => row);
-      const written = await tx
-        .insert(notifications)
-        .values(batch)
-        .onConflictDoNothing({ target: [notifications.userId, notifications.dedupeKey] })
-        .returning({ id: notifications.id, userId: notifications.userId, inApp: notifications.inApp });
-      created.push(...written);
-      const mails = written.filter((row) => mailNow.has(row.userId));
-      if (mails.length > 0) {
-        await tx.insert(mailOutbox).values(mails.map((row) => ({ userId: row.userId, kind: 'notification' as const, notificationId: row.id })));
-      }
+    const mails = created.filter((row) => mailNow.has(row.userId));
+    if (mails.length > 0) {
+      await tx.execute(
+        sql`insert into ${mailOutbox} (user_id, kind, notification_id)
+            select r.user_id, 'notification', r.notification_id
+            from unnest(${arrayLiteral(mails.map((row) => row.userId))}::uuid[], ${arrayLiteral(mails.map((row) => row.id))}::uuid[])
+              as r(user_id, notification_id)`,
+      );
     }
     await emitEvents(
       tx,

@@ -61,7 +61,10 @@ function connectOne(url: string, token: string, courseId: string): Promise<WebSo
       if (done) return onEvent(raw);
       const message = JSON.parse(raw.toString()) as { type: string };
       if (message.type === 'ready') socket.send(JSON.stringify({ type: 'subscribe', courseId }));
-      else if (message.type === 'subscribed') {
+      // Live delivery to a new connection is held until a message other than a subscription change (or
+      // for the server's resume grace): the ping ends the hold, and its pong comes once delivery is live.
+      else if (message.type === 'subscribed') socket.send(JSON.stringify({ type: 'ping' }));
+      else if (message.type === 'pong') {
         socket.removeAllListeners('message');
         socket.on('message', onEvent);
         finish(socket);

@@ -65,7 +65,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // What `npm start` runs: it builds what is stale, then runs the built server.
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? []), 'scripts/start.mjs'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

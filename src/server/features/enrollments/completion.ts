@@ -7,6 +7,7 @@ import type { Executor } from '../../db/client.js';
 import { courseEnrollments } from '../../db/schema.js';
 import { awardBadges, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
+import type { CourseProgressSummary } from '../../../contract/progress.js';
 import { markCompletionIfDone } from './progress.js';
 
 /** Awards the badges the student now meets, each with its activity. Returns the new badges. */
@@ -18,14 +19,18 @@ export async function awardBadgesWithActivity(tx: Executor, studentId: string, a
   return earned;
 }
 
-/** Completes the student's enrolment if everything is now done, then awards badges. Returns the new badges. */
+/**
+ * Completes the student's enrolment if everything is now done, then awards badges. Returns the new badges
+ * and the course progress it read.
+ */
 export async function settleCourseProgress(
   tx: Executor,
   studentId: string,
   course: { id: string; title: string },
   at: Date,
-): Promise<BadgeType[]> {
-  if (await markCompletionIfDone(tx, studentId, course.id, at)) {
+): Promise<{ newBadges: BadgeType[]; progress: CourseProgressSummary }> {
+  const { justCompleted, progress } = await markCompletionIfDone(tx, studentId, course.id, at);
+  if (justCompleted) {
     await recordActivity(tx, {
       userId: studentId,
       type: 'course_completed',
@@ -35,7 +40,7 @@ export async function settleCourseProgress(
       at,
     });
   }
-  return awardBadgesWithActivity(tx, studentId, at);
+  return { newBadges: await awardBadgesWithActivity(tx, studentId, at), progress };
 }
 
 /**

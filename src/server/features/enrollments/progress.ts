@@ -90,11 +90,17 @@ export async function progressForCourse(db: Executor, studentId: string, courseI
 
 /**
  * Marks the enrollment complete the first time progress reaches 100%. Call it in the same
- * transaction as any change that can complete a course. Returns true when it just completed.
+ * transaction as any change that can complete a course. Says whether it just completed, with the progress
+ * it read (which that change's answer may show without reading it again).
  */
-export async function markCompletionIfDone(db: Executor, studentId: string, courseId: string, at = new Date()): Promise<boolean> {
+export async function markCompletionIfDone(
+  db: Executor,
+  studentId: string,
+  courseId: string,
+  at = new Date(),
+): Promise<{ justCompleted: boolean; progress: CourseProgressSummary }> {
   const progress = await progressForCourse(db, studentId, courseId);
-  if (!isComplete(progress)) return false;
+  if (!isComplete(progress)) return { justCompleted: false, progress };
   const updated = await db
     .update(courseEnrollments)
     .set({ completedAt: at })
@@ -106,7 +112,7 @@ export async function markCompletionIfDone(db: Executor, studentId: string, cour
       ),
     )
     .returning({ id: courseEnrollments.id });
-  return updated.length > 0;
+  return { justCompleted: updated.length > 0, progress };
 }
 
 interface StudentProgressRow extends Omit<ProgressRow, 'course_id'> {

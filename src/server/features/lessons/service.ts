@@ -193,7 +193,11 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
       const now = new Date();
       const minutes = body.timeSpent ?? lesson.estimatedTime;
       return db.transaction(async (tx) => {
-        const present = async (completion: CompletionRow, alreadyCompleted: boolean, newAchievements: LessonCompletion['newAchievements']) => ({
+        const present = (
+          completion: CompletionRow,
+          alreadyCompleted: boolean,
+          after: Pick<LessonCompletion, 'progress' | 'currentStreak' | 'newAchievements'>,
+        ): LessonCompletion => ({
           completionId: completion.id,
           lessonId: completion.lessonId,
           courseId: completion.courseId,
@@ -201,9 +205,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           completedAt: iso(completion.completedAt),
           timeSpent: completion.timeSpent,
           alreadyCompleted,
-          progress: await progressForCourse(tx, studentId, courseId),
-          currentStreak: await currentStreakOf(tx, studentId),
-          newAchievements,
+          ...after,
         });
 
         // A concurrent first completion makes this insert wait, then do nothing.
@@ -218,7 +220,11 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
             .from(lessonCompletions)
             .where(and(eq(lessonCompletions.studentId, studentId), eq(lessonCompletions.lessonId, lesson.id)))
             .limit(1);
-          return present(existing!, true, []);
+          return present(existing!, true, {
+            progress: await progressForCourse(tx, studentId, courseId),
+            currentStreak: await currentStreakOf(tx, studentId),
+            newAchievements: [],
+          });
         }
 
         // Locked: two completions of different lessons must not both advance the streak from the same state.
@@ -248,14 +254,15 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           entityId: lesson.id,
           at: now,
         });
-        const newAchievements = await settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now);
+        const settled = await settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now);
         // Published at commit, to the student and the course's staff.
         await emitEvent(tx, {
           type: 'lesson.completed',
           data: { lessonId: lesson.id, studentId, courseId },
           audience: { userIds: [studentId], courseId, staffOnly: true },
         });
-        return present(created, false, newAchievements);
+        // The progress and streak just computed here: badges change neither.
+        return present(created, false, { progress: settled.progress, currentStreak: effectiveStreak(streak), newAchievements: settled.newBadges });
       });
     },
   };

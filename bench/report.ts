@@ -259,7 +259,7 @@ ${table([{ target: 'embedded start: first request served', goal: '< 2 s', measur
 
   sections.push(`## Database cost per request and instances per PostgreSQL primary
 
-Each endpoint's statements were captured from the app's own services (a query logger on the real code path) and run again under \`EXPLAIN (ANALYZE, FORMAT JSON)\` in a rolled-back transaction; full plans are in \`bench/results/${results.size}.json\`. "DB ms/request" adds ${STATEMENT_OVERHEAD_MS} ms per statement for the round trip outside the plan. A primary with ${results.machine.nproc} cores serves about cores × 1000 / (DB ms/request) requests/s of one kind; divided by what one app instance served here, that is how many instances it can feed before the database is the bottleneck. The public reads' rows are what a cache miss costs: a hit costs the database nothing.
+Each endpoint's statements were captured from the app's own services (a query logger on the real code path) and run again under \`EXPLAIN (ANALYZE, FORMAT JSON)\` in a rolled-back transaction; full plans are in \`bench/results/${results.size}.json\`. "DB ms/request" adds ${STATEMENT_OVERHEAD_MS} ms per statement for the round trip outside the plan. It counts the planning too, although the app sends the statements it has sent before as prepared statements (\`src/server/db/prepared-statements.ts\`), so that each connection parses them once and PostgreSQL may keep a generic plan instead of planning each execution (the progress statement, run alone 64 at a time, went from 3,600-4,000 to 14,600-14,900 executions per second): the figures below are an upper bound of the database's cost, and the instance counts a lower bound. A primary with ${results.machine.nproc} cores serves about cores × 1000 / (DB ms/request) requests/s of one kind; divided by what one app instance served here, that is how many instances it can feed before the database is the bottleneck. The public reads' rows are what a cache miss costs: a hit costs the database nothing.
 
 ${capacitySection(results)}
 
@@ -285,23 +285,30 @@ function instanceEstimate(results: BenchResults): string {
     ['POST /api/assignments/submit', 0.05, results.writes['assignment submission']],
   ];
   let dbMs = 0;
+  let planningMs = 0;
   let appMs = 0;
   for (const [name, share, load] of mix) {
     const cost = byName.get(name);
     if (!cost || !load || load.rps === 0) return '';
     dbMs += share * dbMsPerRequest(cost);
+    planningMs += share * cost.planningMs;
     appMs += share * (1000 / load.rps);
   }
-  const primaryRps = (results.machine.nproc * 1000) / dbMs;
+  const cores = results.machine.nproc;
   const instanceRps = 1000 / appMs;
-  return `**Estimate for a mix** (20% profile, 20% analytics, 25% progress, 15% recommendations, 15% lesson completions, 5% submissions; public reads come from the cache): ${fmt(dbMs, 2)} DB ms per request, so a ${results.machine.nproc}-core primary serves about ${Math.round(primaryRps)} req/s; one app instance served about ${Math.round(instanceRps)} req/s of that mix here, so **one primary feeds about ${fmt(primaryRps / instanceRps)} instances** (per extra primary core, ${fmt(primaryRps / instanceRps / results.machine.nproc)} more). Event-emitting writes also share one lock per primary for their last statement and commit, whatever the number of cores or instances (its ceiling is under Writes).`;
+  const instances = (ms: number) => (cores * 1000) / ms / instanceRps;
+  return `**Estimate for a mix** (20% profile, 20% analytics, 25% progress, 15% recommendations, 15% lesson completions, 5% submissions; public reads come from the cache): ${fmt(dbMs, 2)} DB ms per request with every statement planned, ${fmt(dbMs - planningMs, 2)} ms with none planned (prepared statements on generic plans), so a ${cores}-core primary serves about ${Math.round((cores * 1000) / dbMs)}-${Math.round((cores * 1000) / (dbMs - planningMs))} req/s; one app instance served about ${Math.round(instanceRps)} req/s of that mix here, so **one primary feeds about ${fmt(instances(dbMs))} to ${fmt(instances(dbMs - planningMs))} instances** (per extra primary core, ${fmt(instances(dbMs) / cores)} to ${fmt(instances(dbMs - planningMs) / cores)} more). Event-emitting writes also share one lock per primary for their last statement and commit, whatever the number of cores or instances (its ceiling is under Writes).`;
 }
 
-/** The per-user reads share one explanation: what they cost is round trips, not data. */
+/** The per-user reads share one explanation: what they cost is round trips on the app's thread, not data. */
 const PER_USER_NOTE = {
-  why: "At 64 connections latency is 64 / throughput, so p99 < 100 ms needs about 700+ req/s. Each of these requests issues 7-8 statements, each a round trip to PostgreSQL: in a CPU profile of the app during the per-user runs, writev (sending a statement to PostgreSQL) alone is 44% of the app's time, against about 10% for drizzle and node-postgres together and 5% for verifying tokens, while PostgreSQL's processes stay mostly idle. Each send wakes a PostgreSQL backend on the other core, and on this virtual machine that costs a fraction of a millisecond. The plans are index-bound (see the database cost table): the cost does not grow with the data, it is the number of statements per request, paid in the app's single thread.",
-  close: "fewer statements per endpoint (the reads of a page folded into one query with CTEs or JSON aggregation), prepared statements, a driver that pipelines (postgres.js sends several statements per write); an app instance per core behind the load balancer (docs/scaling.md), so that the statements of several requests are sent in parallel.",
+  why: "At 64 connections latency is about 64 / throughput, so p99 < 100 ms needs roughly 800-1,000 req/s with a tight tail. PostgreSQL used to parse and plan every statement (planning was about 60% of these endpoints' database time); the app now sends the statements it has sent before as prepared statements, which took profile, analytics and progress from 279-359 to 606-897 req/s and their p99 from 256-336 ms to 126-188 ms. What is left is the app's single thread, about 90% busy in a CPU profile of the per-user runs: sending each statement to PostgreSQL (writev) is 24% of it, drizzle's query building 13%, garbage collection 9%, WebCrypto token checks 6% (since replaced by a synchronous HMAC); each page is 7-8 statements, each a round trip. The plans are index-bound: the cost does not grow with the data.",
+  close: "fewer statements per page (the reads of a page folded into one or two queries with JSON aggregation); an app instance per core behind the load balancer (docs/scaling.md) once PostgreSQL has cores of its own; a driver that pipelines a request's statements.",
 };
+
+/** The peer sample of recommendations: the one per-user statement whose cost grows with the data. */
+const PEER_SAMPLE_CLOSE =
+  "per-course co-enrolment counts kept by triggers (or refreshed in the background), so that the peer signal is read rather than aggregated per request; only the peer courses that could still enter the top returned to the app.";
 
 /** Why a missed target was missed and what would close it, from the profiles and plans of the runs. */
 export const DEFAULT_NOTES: MissNotes = {
@@ -324,23 +331,23 @@ export const DEFAULT_NOTES: MissNotes = {
   "student analytics: large/small cost": PER_USER_NOTE,
   "course progress: large/small cost": PER_USER_NOTE,
   "recommendations: p99": {
-    why: "Besides the per-user round trips, the work is bounded: a request ranks the learner's peer courses and next steps, then each (category, level) group of the shared course list only as far as a course could still enter the top (0.02 ms of ranking per request on either dataset). What is left is the three statements, the peer sample the costliest.",
-    close: "as for the other per-user reads: fewer statements, prepared statements, a pipelining driver, an instance per core.",
+    why: "Three statements and the ranking (bounded: each (category, level) group of the shared course list is read only as far as a course could still enter the top). On the large dataset the peer-sample statement is most of the database's time (1.4-1.6 ms: 300 peers' active enrolments, about 1,000 index probes) and returns about 660 peer-course rows for the app to parse and rank, against about 50 on the small dataset.",
+    close: PEER_SAMPLE_CLOSE,
   },
   "recommendations: large/small cost": {
-    why: "Ranking does not grow with the catalogue; the peer-sample statement does: the same 300 peers' enrolments spread over 5,000 courses instead of 50 (about 560 peer-course rows against 54). Their enrolments are now read from an index alone (migration 0017: course_enrollments (student_id, course_id) WHERE status = 'active'; 3.2-3.4 ms → 1.8-2.3 ms for that statement, warm, on the large dataset), but counting ten times as many distinct courses still costs more.",
-    close: "per-course co-enrolment counts kept by triggers (or refreshed in the background), so that the peer signal is read rather than aggregated per request.",
+    why: "Prepared statements took the planning out of both datasets' cost, and what remains of the difference is the peer-sample statement, so the ratio grew (1.86 before, 2.1-2.3 after, with both datasets faster: large 250 → 332-411 req/s). That statement reads the same 300 peers' enrolments on both datasets (index only, migration 0017), but on the large one they are about 1,000 probes spread over a 600,000-row index (about 1,000 buffers, 1.4-1.6 ms in EXPLAIN ANALYZE) against a hash join over about 70 buffers on the small one, and it returns 13 times as many distinct courses to rank.",
+    close: PEER_SAMPLE_CLOSE,
   },
   "lesson completion: throughput": {
-    why: "A completion is 15 statements in one transaction (the completion, streak, study session, audit row, timeline, progress, badges, the event) plus the lookups before it and the commit, each a round trip. The event-log lock is no longer a limit: a transaction's events are written together at its very end, in one statement that takes the lock, inserts and notifies, so the lock is held for that statement and the COMMIT (sampled pg_stat_activity during the run: no session waits on it; before the change, 11-12 of 20 did during submissions). The limit is the app's own cost per statement: in a CPU profile under this load, writev (sending a statement to PostgreSQL) is 36% of the app's time, drizzle's query building about 15% and node-postgres about 5%, while the PostgreSQL backends each use a few percent of a core and sit idle in their transactions waiting for the app's next statement. Through a Unix socket instead of loopback TCP the figure moved by about 7%.",
-    close: "fewer statements per write: the side effects folded into one or two statements (a SQL function per write, or CTEs), the progress computed once instead of twice, the streak returned by its update; a driver that pipelines the statements of a transaction (postgres.js); an app instance per core behind the load balancer. To remove the global lock altogether: record the writer's transaction id (pg_current_xact_id()) on each event and let readers deliver only ids below the oldest transaction still running (pg_snapshot_xmin).",
+    why: "Prepared statements (no parsing and planning per statement) and two statements fewer (the answer shows the progress and streak the completion just computed) took completions from 166 to 306-323/s. A completion is still 16 statements (two lookups, 13 in the transaction: the completion, streak, study session, audit row, timeline, progress, badges; the events) plus BEGIN and COMMIT, each a round trip paid on the app's single thread: in the CPU profile of the write runs, sending statements (writev) was the largest share of the app's time, drizzle's query building next, while PostgreSQL's backends waited idle in their transactions. The event-log lock is not the limit: a transaction's events are written in one statement at its end (no session was seen waiting on the lock; its ceiling alone is 3,000-5,300 transactions/s).",
+    close: "fewer statements per write: the side effects folded into one or two statements (a SQL function per write); a driver that pipelines the statements of a transaction; an app instance per core behind the load balancer once PostgreSQL has cores of its own. To remove the global lock altogether: record the writer's transaction id (pg_current_xact_id()) on each event and let readers deliver only ids below the oldest transaction still running (pg_snapshot_xmin).",
   },
   "assignment submission: throughput": {
-    why: "About as many statements per submission (the submission, audit, timeline, progress, badges, a notification to the student and one to the instructor, and their events), with the same limit as lesson completions: the app's cost per statement, not the database or the event-log lock.",
+    why: "17 statements per submission (the submission, audit, timeline, progress, badges, a notification to the instructor, and the events), 158 → 293-295/s with prepared statements; the same limit as lesson completions: the app's cost per statement, not the database or the event-log lock.",
     close: "as for lesson completions.",
   },
   "fan-out to 1000 subscribers": {
-    why: "The latency runs from sending the course update to each delivery, so it includes the update: it writes a notification for each of the course's students (about 200 here) in its transaction, and is answered in about 50 ms at the median, about 100 ms when updates overlap. Delivering the committed event to the 1,000 sockets is the rest (the median delivery is about 60 ms); the slowest deliveries are those of a broadcast that waited for an update before it.",
+    why: "The latency runs from sending the course update to each delivery, so it includes the update: it writes a notification for each of the course's students (about 200 here, one statement) in its transaction, and is answered in about 35 ms at the median. Delivering the committed event and the students' notifications to the 1,000 sockets is the rest.",
     close: "write the per-student notifications after the commit (an outbox read by a background job, as mail already is), so that the update commits in a few milliseconds and the broadcast's latency is the fan-out's alone.",
   },
   "idle WebSocket clients on one instance": {

@@ -162,9 +162,10 @@ describe('idempotency outcomes', () => {
     const client = viaProxy(student);
     const patientClient = viaProxy(student, { retryBaseDelayMs: 200, retryMaxDelayMs: 2000, maxRetries: 8 });
     const patientLog = record(patientClient);
-    // A batch of slow reads keeps the first request running long enough to be caught in the act; on
-    // a machine fast enough to finish it first, the scenario is run again with a new key.
-    const requests = Array.from({ length: 20 }, (_, i) => ({ method: 'GET' as const, endpoint: '/api/recommendations', params: { limit: 20 - (i % 5) } }));
+    // A batch of slow reads (twenty PDF progress reports, each drawn anew) keeps the first request
+    // running long enough to be caught in the act; on a machine fast enough to finish it first, the
+    // scenario is run again with a new key.
+    const requests = Array.from({ length: 20 }, () => ({ method: 'GET' as const, endpoint: '/api/analytics/report', params: { format: 'pdf' } }));
     for (let round = 1; ; round++) {
       const key = `sdk-${uniqueSuffix()}`;
       const before = proxy.count('POST', '/api/batch');

@@ -98,6 +98,26 @@ describe('POST /api/batch', () => {
     expect(res.body.data[4].body.code).toBe('VALIDATION_ERROR');
   });
 
+  it('lets other requests through while its sub-requests run', async () => {
+    const student = await createStudent();
+    // Twenty PDF reports (one drawn first, so that the PDF library is loaded): long enough to overlap.
+    const report = { method: 'GET', path: '/api/analytics/report?format=pdf' };
+    expect((await api('POST', '/api/batch', { token: student.token, body: { requests: [report] } })).status).toBe(200);
+    const finished: string[] = [];
+    const batch = api('POST', '/api/batch', { token: student.token, body: { requests: Array.from({ length: 20 }, () => report) } }).then((res) => {
+      finished.push('batch');
+      return res;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const check = await api('GET', '/api/auth/check', { token: student.token });
+    finished.push('check');
+    expect(check.status).toBe(200);
+    const res = await batch;
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((r: { status: number }) => r.status)).toEqual(Array(20).fill(200));
+    expect(finished).toEqual(['check', 'batch']);
+  });
+
   it('needs a signed-in caller and at most 20 requests, and no nested batch', async () => {
     const student = await createStudent();
     expect((await api('POST', '/api/batch', { body: { requests: [{ method: 'GET', path: '/api/health' }] } })).status).toBe(401);

@@ -280,3 +280,10 @@ export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
+
+/**
+ * A PostgreSQL array literal of values that need no quoting (uuids, booleans, event type names), to pass
+ * as one parameter (`${arrayLiteral(ids)}::uuid[]`) whatever the number of values: the statement's text
+ * stays the same, and PostgreSQL's limit on parameters is never reached.
+ */
+export const arrayLiteral = (values: readonly (string | boolean)[]): string => `{${values.join(',')}}`;

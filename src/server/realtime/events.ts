@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
-import { atCommit, type EndOfTransactionWork, type Executor, queryRows, type Transaction } from '../db/client.js';
+import { arrayLiteral, atCommit, type EndOfTransactionWork, type Executor, queryRows, type Transaction } from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
 import { requestLogger } from '../http/request-context.js';
 
@@ -231,7 +231,7 @@ export async function loadMembership(db: Executor, rows: readonly Pick<EventRow,
   const owners = await db.select({ id: courses.id, instructorId: courses.instructorId }).from(courses).where(inArray(courses.id, courseIds));
   for (const owner of owners) membership.instructorOf.set(owner.id, owner.instructorId);
   // One array parameter rather than one parameter per connected user.
-  const userArray = `{${users.join(',')}}`;
+  const userArray = arrayLiteral(users);
   const enrolled = await db
     .select({ courseId: courseEnrollments.courseId, studentId: courseEnrollments.studentId })
     .from(courseEnrollments)

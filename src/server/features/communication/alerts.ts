@@ -4,7 +4,7 @@
 // assignment), so a check run again, or by two instances at once, creates each alert once.
 import { sql } from 'drizzle-orm';
 import type { NotificationType } from '../../../contract/communication.js';
-import { type Database, queryRows } from '../../db/client.js';
+import { arrayLiteral, type Database, queryRows } from '../../db/client.js';
 import type { NotificationChannelChoices } from '../../db/schema.js';
 import { type NewNotification, notify } from './notify.js';
 import { channelsFor } from './preferences.js';
@@ -37,8 +37,6 @@ async function optedIn(db: Database) {
   return result;
 }
 
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
-
 async function inactiveStudents(db: Database, instructorIds: string[], now: Date): Promise<NewNotification[]> {
   if (instructorIds.length === 0) return [];
   const rows = await queryRows<{
@@ -59,7 +57,7 @@ async function inactiveStudents(db: Database, instructorIds: string[], now: Date
           from courses c
           join course_enrollments e on e.course_id = c.id and e.status = 'active'
           join users u on u.id = e.student_id and u.status = 'active'
-          where c.instructor_id = any(${uuidArray(instructorIds)}::uuid[])
+          where c.instructor_id = any(${arrayLiteral(instructorIds)}::uuid[])
         ) s
         where s.last_active < ${new Date(now.getTime() - INACTIVE_AFTER_MS).toISOString()}::timestamptz
           and not exists (select 1 from notifications n where n.user_id = s.instructor_id
@@ -100,7 +98,7 @@ async function missedDueDates(db: Database, instructorIds: string[], now: Date):
         join course_enrollments e on e.course_id = c.id and e.status = 'active'
         join users u on u.id = e.student_id and u.status = 'active'
         left join assignment_submissions s on s.assignment_id = a.id and s.student_id = e.student_id
-        where c.instructor_id = any(${uuidArray(instructorIds)}::uuid[])
+        where c.instructor_id = any(${arrayLiteral(instructorIds)}::uuid[])
           and coalesce(s.due_date, a.due_date) < ${now.toISOString()}::timestamptz
           and coalesce(s.due_date, a.due_date) >= ${new Date(now.getTime() - MISSED_LOOKBACK_MS).toISOString()}::timestamptz
           and coalesce(s.due_date, a.due_date) > e.enrolled_at

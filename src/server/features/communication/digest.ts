@@ -3,7 +3,7 @@
 // one at a time through, and `last_digest_at` makes a second run on the same day find nobody due.
 // The mail itself goes through the outbox, like every other.
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../db/client.js';
+import { arrayLiteral, type Database, queryRows } from '../../db/client.js';
 
 /** Distinct from the migration and event-log locks. */
 const DIGEST_LOCK = 4242101;
@@ -38,7 +38,7 @@ export async function queueDigests(db: Database, options: { now?: Date; hourUtc:
           for update of p`,
     );
     if (due.length === 0) return { ran: true, users: 0, queued: 0 };
-    const ids = `{${due.map((row) => row.user_id).join(',')}}`;
+    const ids = arrayLiteral(due.map((row) => row.user_id));
     const queued = await queryRows<{ id: string }>(
       tx,
       sql`insert into mail_outbox (user_id, kind, notification_ids)

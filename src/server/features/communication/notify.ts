@@ -4,7 +4,7 @@
 // after the commit (see outbox.ts), so a rolled-back change notifies nobody.
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { NotificationType } from '../../../contract/communication.js';
-import { type Executor, queryRows, type Transaction } from '../../db/client.js';
+import { arrayLiteral, type Executor, queryRows, type Transaction } from '../../db/client.js';
 import { courseEnrollments, courses, mailOutbox, notificationPreferences, notifications, users } from '../../db/schema.js';
 import { emitEvents } from '../../realtime/events.js';
 import { channelsFor } from './preferences.js';
@@ -37,9 +37,6 @@ export interface CreatedNotification {
   userId: string;
   inApp: boolean;
 }
-
-/** A PostgreSQL array literal of uuids or booleans (values that need no quoting). */
-const arrayLiteral = (values: readonly (string | boolean)[]): string => `{${values.join(',')}}`;
 
 function recipientFilter(recipients: Recipients): SQL | undefined {
   const activeStudentsOf = (courseId: string) =>

@@ -4,7 +4,7 @@
 // turned into deliveries exactly once. Events commit in id order (see realtime/events.ts), so nothing
 // committed later can appear behind the cursor.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Database, Transaction } from '../../db/client.js';
+import { arrayLiteral, type Database, type Transaction } from '../../db/client.js';
 import { courses, users, webhookDeliveries, webhookDispatchCursor, webhookEndpoints } from '../../db/schema.js';
 import { EVENT_PAGE_SIZE, type EventRow, readEvents } from '../../realtime/events.js';
 import { endpointReceives, type EndpointRouting } from './policy.js';
@@ -38,7 +38,7 @@ async function candidateEndpoints(tx: Transaction, events: readonly EventRow[]):
         eq(webhookEndpoints.active, true),
         isNull(webhookEndpoints.pausedAt),
         eq(users.status, 'active'),
-        sql`${webhookEndpoints.eventTypes} && ${`{${types.join(',')}}`}::text[]`,
+        sql`${webhookEndpoints.eventTypes} && ${arrayLiteral(types)}::text[]`,
         courseIds.length > 0 ? or(isNull(webhookEndpoints.courseId), inArray(webhookEndpoints.courseId, courseIds)) : isNull(webhookEndpoints.courseId),
       ),
     );

@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Pool, PoolClient } from 'pg';
 import { migrationsFolder } from '../paths.js';
+import { pipelineAutocommitQueries } from './pipelined-queries.js';
 import { prepareRepeatedStatements } from './prepared-statements.js';
 import * as schema from './schema.js';
 
@@ -25,7 +26,7 @@ export interface DatabaseHandle {
   /** PostgreSQL's connection string, for features that need a connection of their own (LISTEN). */
   url?: string;
   ping(): Promise<void>;
-  /** Connections in use: node-postgres pool counts, or PGlite's single in-process connection. */
+  /** Connections: the node-postgres pool and pipelined connections, or PGlite's single in-process connection. */
   poolStats(): PoolStats;
   close(): Promise<void>;
 }
@@ -189,7 +190,8 @@ async function migrateOnce(pool: Pool): Promise<void> {
   const lockClient = await pool.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await migrateNodePg(drizzleNodePg({ client: pool, schema }), { migrationsFolder });
+    // On the connection that holds the lock: a pool of one connection must be enough to migrate.
+    await migrateNodePg(drizzleNodePg({ client: lockClient, schema }), { migrationsFolder });
   } finally {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     lockClient.release();
@@ -200,16 +202,20 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   if (options.databaseUrl) {
     // The PostgreSQL driver is loaded only when it is used: the embedded database starts without it.
     const [{ default: pg }, { drizzle: drizzleNodePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
-    const pool = new pg.Pool({
+    const connectionBudget = Math.max(2, options.poolSize ?? 10);
+    const pipelinedConnections = Math.max(1, Math.floor(connectionBudget / 4));
+    const connectionConfig = {
       connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
       // Fail fast while the database is unreachable instead of queueing requests without end; the pool
       // opens fresh connections by itself once it is back.
       connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       // Notices a peer that vanished without closing the connection (host down, network cut).
       keepAlive: true,
       ...(options.readReplica ? { options: '-c default_transaction_read_only=on' } : {}),
-    });
+    };
+    // Of the connection budget, a quarter carries the statements outside transactions, pipelined; the
+    // rest is the pool that transactions take their connection from.
+    const pool = new pg.Pool({ ...connectionConfig, max: connectionBudget - pipelinedConnections });
     // A client losing its connection must not crash the process. Idle ones are dropped by the pool; one
     // checked out (a transaction between two statements) fails its next query, and is dropped on release.
     pool.on('error', () => undefined);
@@ -228,15 +234,29 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
         throw error;
       });
     }) as typeof pool.connect;
-    const db = runsCommitHooks(drizzleNodePg({ client: pool, schema }) as unknown as Database);
     if (!options.readReplica) await migrateOnce(pool);
+    const pipelined = pipelineAutocommitQueries(pool, {
+      connections: pipelinedConnections,
+      clientConfig: connectionConfig,
+      createClient: (config) => new pg.Client(config),
+      onConnect: (client) => prepareRepeatedStatements(client),
+      markConnectFailure: (error) => connectFailures.add(error as object),
+    });
+    const db = runsCommitHooks(drizzleNodePg({ client: pool, schema }) as unknown as Database);
     return {
       db,
       kind: 'postgres',
       url: options.databaseUrl,
       ping: async () => void (await db.execute(sql`select 1`)),
-      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-      close: () => pool.end(),
+      poolStats: () => ({
+        total: pool.totalCount + pipelined.open(),
+        idle: pool.idleCount + pipelined.idle(),
+        waiting: pool.waitingCount,
+      }),
+      close: async () => {
+        await pipelined.close();
+        await pool.end();
+      },
     };
   }
 

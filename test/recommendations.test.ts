@@ -92,6 +92,32 @@ describe('GET /api/recommendations', () => {
     expect(data[0]!.reason).toBe('Taken by 3 learners who share your courses');
   });
 
+  it('does not count a course that only one learner sharing a course took as "similar learners"', async () => {
+    const instructor = await createInstructor();
+    const shared = await createCourse(instructor, { category: 'language' });
+    const takenByTwo = await createCourse(instructor, { category: 'language' });
+    const takenByOne = await createCourse(instructor, { category: 'language' });
+    // The same course in all but that: one enrolment, by a learner who shares nothing with the student.
+    const control = await createCourse(instructor, { category: 'language' });
+    await enroll(await createStudent(), control.courseId);
+    for (let i = 0; i < 2; i++) {
+      const peer = await createStudent();
+      await enroll(peer, shared.courseId);
+      await enroll(peer, takenByTwo.courseId);
+      if (i === 0) await enroll(peer, takenByOne.courseId);
+    }
+    const student = await createStudent();
+    await enroll(student, shared.courseId);
+    const data = await recommend(student.token);
+    expect(data[0]).toMatchObject({ courseId: takenByTwo.courseId, reasonType: 'similar_learners' });
+    expect(data[0]!.reason).toBe('Taken by 2 learners who share your courses');
+    const lone = data.find((entry) => entry.courseId === takenByOne.courseId);
+    const same = data.find((entry) => entry.courseId === control.courseId);
+    expect(lone).toBeDefined();
+    expect(lone!.reasonType).not.toBe('similar_learners');
+    expect(lone!.score).toBe(same!.score);
+  });
+
   it('bounds the limit and needs a signed-in caller', async () => {
     const student = await createStudent();
     expect((await recommend(student.token, 1)).length).toBe(1);

@@ -16,6 +16,12 @@ const LEVELS: readonly DifficultyLevel[] = ['beginner', 'intermediate', 'advance
 const PEER_SAMPLE = 300;
 /** Enrolments read to draw that sample (a learner shares several courses with some peers). */
 const PEER_SCAN_FACTOR = 4;
+/**
+ * Fewer sampled learners than this taking a course is no shared interest, only chance: among 300 peers
+ * on a large platform most courses are taken by one of them (hundreds of courses), and ranking them all
+ * would cost more with each course added while telling nothing.
+ */
+const MIN_PEERS = 2;
 
 const WEIGHTS: Record<RecommendationReason, number> = {
   next_in_path: 3,
@@ -410,6 +416,7 @@ async function loadSignals(
         select e.course_id, count(*)::int as peers from course_enrollments e
           where e.student_id in (select student_id from peers) and e.status = 'active'
           group by e.course_id
+          having count(*) >= ${MIN_PEERS}
       )
       select 'taken' as kind, course_id, (completed_at is not null) as completed, 0 as peers from taken
       union all

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { ADMIN_EMAIL, BENCH_PASSWORD } from './dataset.js';
 import { root } from '../../scripts/build-stamp.mjs';
 
@@ -61,11 +62,19 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/** The node flags and script of package.json's `start`, so that the server runs exactly as `npm start` runs it. */
+export function npmStartArguments(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [program, ...args] = scripts.start.trim().split(/\s+/);
+  if (program !== 'node') throw new Error(`package.json's start script is expected to run node: ${scripts.start}`);
+  return args;
+}
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // What `npm start` runs: it builds what is stale, then runs the built server.
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? []), 'scripts/start.mjs'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...npmStartArguments()], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { AnalyticsPeriod } from '../../../contract/common.js';
 import type { CourseProgress, ProgressAnalytics } from '../../../contract/analytics.js';
 import { type Database, type Executor, queryRows } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { users } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -29,8 +30,8 @@ export function startOfUtcWeek(now: Date): Date {
   return new Date(midnight - daysSinceMonday * DAY);
 }
 
-async function findLearner(db: Executor, userId: string) {
-  const [user] = await db
+const learnerById = reusableQuery('analytics_learner_by_id', (db) =>
+  db
     .select({
       id: users.id,
       weeklyLearningGoal: users.weeklyLearningGoal,
@@ -39,8 +40,12 @@ async function findLearner(db: Executor, userId: string) {
       lastLearned: users.lastLearned,
     })
     .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+    .where(eq(users.id, sql.placeholder('userId')))
+    .limit(1),
+);
+
+async function findLearner(db: Executor, userId: string) {
+  const [user] = await learnerById(db, { userId });
   if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
   return user;
 }

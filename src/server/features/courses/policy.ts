@@ -1,6 +1,7 @@
 // Who may do what to which course, in one place.
 import { and, eq, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { courseEnrollments, courses } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -17,9 +18,18 @@ export const isCourseStaff = (user: Pick<AuthUser, 'id' | 'role'>, course: Pick<
  */
 export type CourseLock = 'update' | 'no key update' | 'share';
 
+const courseById = reusableQuery('course_by_id', (db) =>
+  db
+    .select()
+    .from(courses)
+    .where(eq(courses.id, sql.placeholder('courseId')))
+    .limit(1),
+);
+
 export async function findCourse(db: Executor, courseId: string, lock?: CourseLock): Promise<CourseRow> {
-  const query = db.select().from(courses).where(eq(courses.id, courseId)).limit(1);
-  const [course] = lock ? await query.for(lock) : await query;
+  const [course] = lock
+    ? await db.select().from(courses).where(eq(courses.id, courseId)).limit(1).for(lock)
+    : await courseById(db, { courseId });
   if (!course) throw new AppError('COURSE_NOT_FOUND', 'Course not found');
   return course;
 }

@@ -1,7 +1,8 @@
 // Users' profile pages. Knows nothing of HTTP.
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { EarnedAchievement, GivenRating, UserProfile } from '../../../contract/profile.js';
 import type { Database, Executor } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { achievements, courseRatings, courses, users } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -18,17 +19,29 @@ export interface UsersServiceDeps {
 export const seesPrivateProfile = (viewer: Pick<AuthUser, 'id' | 'role'>, userId: string): boolean =>
   viewer.id === userId || viewer.role === 'admin';
 
-async function earnedAchievements(db: Executor, studentId: string): Promise<EarnedAchievement[]> {
-  const rows = await db
+const userById = reusableQuery('user_by_id', (db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')))
+    .limit(1),
+);
+
+const achievementsOf = reusableQuery('achievements_of_student', (db) =>
+  db
     .select({ achievementId: achievements.id, badgeType: achievements.badgeType, earnedAt: achievements.earnedAt })
     .from(achievements)
-    .where(eq(achievements.studentId, studentId))
-    .orderBy(asc(achievements.earnedAt), asc(achievements.badgeType));
+    .where(eq(achievements.studentId, sql.placeholder('studentId')))
+    .orderBy(asc(achievements.earnedAt), asc(achievements.badgeType)),
+);
+
+async function earnedAchievements(db: Executor, studentId: string): Promise<EarnedAchievement[]> {
+  const rows = await achievementsOf(db, { studentId });
   return rows.map((row) => ({ ...row, earnedAt: iso(row.earnedAt) }));
 }
 
-async function givenRatings(db: Executor, studentId: string): Promise<GivenRating[]> {
-  const rows = await db
+const ratingsBy = reusableQuery('ratings_by_student', (db) =>
+  db
     .select({
       ratingId: courseRatings.id,
       courseId: courseRatings.courseId,
@@ -39,8 +52,12 @@ async function givenRatings(db: Executor, studentId: string): Promise<GivenRatin
     })
     .from(courseRatings)
     .innerJoin(courses, eq(courses.id, courseRatings.courseId))
-    .where(eq(courseRatings.studentId, studentId))
-    .orderBy(desc(courseRatings.createdAt), asc(courseRatings.id));
+    .where(eq(courseRatings.studentId, sql.placeholder('studentId')))
+    .orderBy(desc(courseRatings.createdAt), asc(courseRatings.id)),
+);
+
+async function givenRatings(db: Executor, studentId: string): Promise<GivenRating[]> {
+  const rows = await ratingsBy(db, { studentId });
   return rows.map(({ review, createdAt, ...rest }) => ({
     ...rest,
     ...(review ? { review } : {}),
@@ -52,7 +69,7 @@ export function createUsersService({ db }: UsersServiceDeps) {
   return {
     /** A user's profile page, in a fixed number of queries. */
     async profile(viewer: AuthUser, userId: string): Promise<UserProfile> {
-      const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+      const [user] = await userById(db, { userId });
       if (!user) throw new AppError('USER_NOT_FOUND', 'User not found');
       const [enrollments, earned, ratings, totals] = await Promise.all([
         loadEnrollments(db, user.id),

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/server/config.js';
 import { type DatabaseHandle, openDatabase, queryRows } from '../src/server/db/client.js';
 import { isDatabaseUnavailable } from '../src/server/http/errors.js';
 import { freshPostgresDatabase } from './support/process.js';
@@ -93,5 +94,12 @@ describe.runIf(Boolean(databaseUrl))('pipelined statements on PostgreSQL', () =>
     expect(after.size).toBeGreaterThan(0);
     expect([...after].some((pid) => before.has(pid))).toBe(false);
     for (const error of errors) expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+});
+
+describe('the connection budget', () => {
+  it('refuses DATABASE_POOL_SIZE below 2 at start, and takes 2', () => {
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1', DATA_DIR: '/tmp' })).toThrow(/DATABASE_POOL_SIZE: must be at least 2/);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '2', DATA_DIR: '/tmp' }).databasePool.size).toBe(2);
   });
 });

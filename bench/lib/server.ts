@@ -63,7 +63,7 @@ export interface StartOptions {
 }
 
 /** The node flags and script of package.json's `start`, so that the server runs exactly as `npm start` runs it. */
-export function npmStartArguments(): string[] {
+function npmStartArguments(): string[] {
   const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const [program, ...args] = scripts.start.trim().split(/\s+/);
   if (program !== 'node') throw new Error(`package.json's start script is expected to run node: ${scripts.start}`);

@@ -50,7 +50,13 @@ const envSchema = z
     HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
     HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(300),
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(72),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+    // One pipelined connection for the statements outside transactions, at least one for transactions.
+    DATABASE_POOL_SIZE: z.coerce
+      .number()
+      .int()
+      .min(2, 'must be at least 2: one connection for statements outside transactions, one for transactions')
+      .max(1000)
+      .default(10),
     DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(5),
     SMTP_URL: z
       .string()

@@ -202,6 +202,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   if (options.databaseUrl) {
     // The PostgreSQL driver is loaded only when it is used: the embedded database starts without it.
     const [{ default: pg }, { drizzle: drizzleNodePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+    // At least one pipelined connection and one for transactions (the configuration refuses fewer than 2).
     const connectionBudget = Math.max(2, options.poolSize ?? 10);
     const pipelinedConnections = Math.max(1, Math.floor(connectionBudget / 4));
     const connectionConfig = {

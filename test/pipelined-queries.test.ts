@@ -1,11 +1,13 @@
 // On PostgreSQL the statements outside a transaction share a few pipelined connections: each still gets
 // its own rows and its own error, a slow one holds up only its own connection, and a lost connection is
 // replaced. Needs DATABASE_URL (the embedded database has no connections).
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/server/config.js';
-import { type DatabaseHandle, openDatabase, queryRows } from '../src/server/db/client.js';
+import { concurrentSteps, type DatabaseHandle, openDatabase, queryRows, type Transaction } from '../src/server/db/client.js';
+import { THEN_COMMIT } from '../src/server/db/pipelined-queries.js';
 import { isDatabaseUnavailable } from '../src/server/http/errors.js';
 import { freshPostgresDatabase } from './support/process.js';
 
@@ -94,6 +96,106 @@ describe.runIf(Boolean(databaseUrl))('pipelined statements on PostgreSQL', () =>
     expect(after.size).toBeGreaterThan(0);
     expect([...after].some((pid) => before.has(pid))).toBe(false);
     for (const error of errors) expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+});
+
+// A transaction's pooled connection is pipelined too: BEGIN goes with the first statement, independent
+// steps go together, and the statement marked THEN_COMMIT goes with the COMMIT.
+describe.runIf(Boolean(databaseUrl))('pipelined transactions on PostgreSQL', () => {
+  let handle: DatabaseHandle;
+  let drop: () => Promise<void>;
+  const socketWrites = { count: 0 };
+  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const originals = { _write: socket._write, _writev: socket._writev };
+
+  beforeAll(async () => {
+    const database = await freshPostgresDatabase(databaseUrl!, 'skilled_pipelined_tx');
+    drop = database.drop;
+    handle = await openDatabase({ databaseUrl: database.url, poolSize: POOL_SIZE });
+    await handle.db.execute(sql`create table steps (name text primary key)`);
+    for (const method of ['_write', '_writev'] as const) {
+      socket[method] = function (this: unknown, ...args: unknown[]) {
+        socketWrites.count++;
+        return originals[method].apply(this, args);
+      };
+    }
+  });
+  afterAll(async () => {
+    Object.assign(socket, originals);
+    await handle?.close();
+    await drop?.();
+  });
+
+  const names = async () => (await queryRows<{ name: string }>(handle.db, sql`select name from steps order by name`)).map((row) => row.name);
+  const insert = (tx: Transaction, name: string) => queryRows(tx, sql`insert into steps (name) values (${name}) returning name`);
+
+  it('sends a transaction of seven statements in three writes, and commits all of it', async () => {
+    await handle.db.execute(sql`delete from steps`);
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1`); // the pool's connection is warm: no connection set-up below
+    });
+    const before = socketWrites.count;
+    await handle.db.transaction(async (tx) => {
+      await insert(tx, 'a'); // with BEGIN
+      await concurrentSteps([insert(tx, 'b'), insert(tx, 'c'), insert(tx, 'd')]);
+      await queryRows(tx, sql`${sql.raw(THEN_COMMIT)}insert into steps (name) values ('e')`); // with COMMIT
+    });
+    // BEGIN, five inserts and COMMIT, one write each before.
+    expect(socketWrites.count - before).toBe(3);
+    expect(await names()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it("rolls back everything when a step fails, reporting that step's error after every step has finished", async () => {
+    await handle.db.execute(sql`delete from steps`);
+    const finished: string[] = [];
+    const attempt = handle.db.transaction(async (tx) => {
+      await insert(tx, 'a');
+      await concurrentSteps([
+        insert(tx, 'b').then(() => finished.push('b')),
+        queryRows(tx, sql`select 1 / ${0}::int`),
+        // Sent behind the failing one: the transaction is aborted by then.
+        insert(tx, 'c').catch((error: unknown) => {
+          finished.push('c');
+          throw error;
+        }),
+      ]);
+    });
+    await expect(attempt).rejects.toMatchObject({ cause: { code: '22012' } }); // division_by_zero, not "transaction aborted"
+    expect(finished.sort()).toEqual(['b', 'c']);
+    expect(await names()).toEqual([]);
+  });
+
+  it('rolls back when the statement written with the COMMIT fails: nothing of the transaction is kept', async () => {
+    await handle.db.execute(sql`delete from steps`);
+    const attempt = handle.db.transaction(async (tx) => {
+      await insert(tx, 'a');
+      await queryRows(tx, sql`${sql.raw(THEN_COMMIT)}insert into steps (name) values ('a')`); // duplicate key
+    });
+    await expect(attempt).rejects.toMatchObject({ cause: { code: '23505' } });
+    expect(await names()).toEqual([]);
+    // The connection is clean for the next transaction.
+    await handle.db.transaction(async (tx) => insert(tx, 'next'));
+    expect(await names()).toEqual(['next']);
+  });
+
+  it('refuses a statement after the last one, without sending it', async () => {
+    await handle.db.execute(sql`delete from steps`);
+    const attempt = handle.db.transaction(async (tx) => {
+      await queryRows(tx, sql`${sql.raw(THEN_COMMIT)}insert into steps (name) values ('last')`);
+      await insert(tx, 'after');
+    });
+    await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringMatching(/after the last one of its transaction/) } });
+    expect(await names()).toEqual(['last']);
+  });
+
+  it('still rolls back a transaction whose code throws after its first statement', async () => {
+    await handle.db.execute(sql`delete from steps`);
+    const attempt = handle.db.transaction(async (tx) => {
+      await insert(tx, 'a');
+      throw new Error('changed my mind');
+    });
+    await expect(attempt).rejects.toThrow('changed my mind');
+    expect(await names()).toEqual([]);
   });
 });
 

@@ -8,9 +8,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { migrationsFolder } from '../paths.js';
-import { pipelineAutocommitQueries } from './pipelined-queries.js';
+import { pipelineAutocommitQueries, pipelineTransactionStatements } from './pipelined-queries.js';
 import { prepareRepeatedStatements } from './prepared-statements.js';
 import * as schema from './schema.js';
 
@@ -54,6 +54,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  */
 export interface EndOfTransactionWork<T> {
   run(tx: Transaction, items: T[]): Promise<void>;
+  /**
+   * Its statement is the transaction's last (written with the COMMIT, see THEN_COMMIT): it runs after
+   * every other work, and nothing may fail after it.
+   */
+  last?: boolean;
 }
 
 const collected = new WeakMap<object, Map<EndOfTransactionWork<never>, unknown[]>>();
@@ -61,7 +66,8 @@ const collected = new WeakMap<object, Map<EndOfTransactionWork<never>, unknown[]
 const hookAware = new WeakSet<object>();
 
 /**
- * Adds `items` for `work` to do at the end of `tx`. Works run in the order they were first given items;
+ * Adds `items` for `work` to do at the end of `tx`. Works run in the order they were first given items (a
+ * work marked `last` after all others);
  * one that fails rolls the transaction back; nothing runs if it rolls back. In a savepoint, the items join
  * the enclosing transaction's when the savepoint is released, and are dropped when it rolls back.
  */
@@ -77,6 +83,27 @@ export function atCommit<T>(tx: Transaction, work: EndOfTransactionWork<T>, item
 /** Runs `hook` once at the end of `tx` (see atCommit). */
 export function beforeCommit(tx: Transaction, hook: () => Promise<void>): void {
   atCommit(tx, { run: hook }, []);
+}
+
+/**
+ * Runs steps of one transaction that do not depend on each other together: their statements go to the
+ * database in one write (see pipelineTransactionStatements) and are run in the order they were sent.
+ * Resolves to their results in order. Waits for every step to finish before reporting the first failure,
+ * so that no step sends a statement after the transaction has rolled back and its connection has gone
+ * back to the pool.
+ */
+export async function concurrentSteps<T extends readonly unknown[]>(steps: readonly [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
+  let firstFailure: { error: unknown } | undefined;
+  const results = await Promise.all(
+    steps.map((step) =>
+      Promise.resolve(step).catch((error: unknown) => {
+        firstFailure ??= { error };
+        return undefined;
+      }),
+    ),
+  );
+  if (firstFailure) throw firstFailure.error;
+  return results as unknown as T;
 }
 
 interface OpensTransactions {
@@ -100,10 +127,11 @@ export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
         collected.delete(tx);
         return result;
       }
-      // Work may collect more items for later work; each batch runs once.
+      // Work may collect more items for later work; each batch runs once, the last work's after all others.
       for (let works = collected.get(tx); works && works.size > 0; works = collected.get(tx)) {
-        collected.delete(tx);
-        for (const [pending, items] of works) await pending.run(tx, items as never[]);
+        const [pending, items] = [...works].find(([candidate]) => !candidate.last) ?? [...works][0]!;
+        works.delete(pending);
+        await pending.run(tx, items as never[]);
       }
       return result;
     }, config)) as OpensTransactions['transaction'];
@@ -216,13 +244,14 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     };
     // Of the connection budget, a quarter carries the statements outside transactions, pipelined; the
     // rest is the pool that transactions take their connection from.
-    const pool = new pg.Pool({ ...connectionConfig, max: connectionBudget - pipelinedConnections });
+    const pool = new pg.Pool({ ...connectionConfig, pipeline: true, max: connectionBudget - pipelinedConnections } as PoolConfig);
     // A client losing its connection must not crash the process. Idle ones are dropped by the pool; one
     // checked out (a transaction between two statements) fails its next query, and is dropped on release.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       prepareRepeatedStatements(client);
+      pipelineTransactionStatements(client);
     });
     // Transactions take their connection with connect(). Its failures are marked, so that they can be told
     // apart. And a connection that dies is handed back to the pool at once: drizzle does not release it

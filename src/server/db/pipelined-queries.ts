@@ -123,3 +123,102 @@ export function pipelineAutocommitQueries(pool: Pool, options: PipelineOptions):
     },
   };
 }
+
+type ClientQuery = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/** What a BEGIN answers; drizzle reads nothing of it. */
+const BEGUN = { command: 'BEGIN', rowCount: null, oid: null, rows: [], fields: [] };
+const ROLLED_BACK = { command: 'ROLLBACK', rowCount: null, oid: null, rows: [], fields: [] };
+
+/**
+ * Marks a transaction's last statement: on PostgreSQL it is written with the COMMIT behind it, so that
+ * a lock it takes is held for the statement and the commit only, not also for the round trip to a busy
+ * application in between. Nothing may be sent, and nothing may fail, after it; the transaction's own
+ * COMMIT then gets the answer of the one already sent. If the statement fails, PostgreSQL answers that
+ * COMMIT with ROLLBACK: nothing is committed, and the statement's error is what the caller sees.
+ */
+export const THEN_COMMIT = '/* then commit */ ';
+
+const textOf = (config: unknown): string | undefined => {
+  if (typeof config === 'string') return config;
+  const text = typeof config === 'object' && config !== null ? (config as { text?: unknown }).text : undefined;
+  return typeof text === 'string' ? text : undefined;
+};
+
+const parametersOf = (config: unknown, values: unknown): unknown =>
+  Array.isArray(values) ? values : typeof config === 'object' && config !== null ? (config as { values?: unknown }).values : undefined;
+
+const COMMANDS = { begin: /^\s*begin\b/i, commit: /^\s*commit\b/i, rollback: /^\s*rollback\b/i };
+
+const isCommand = (config: unknown, values: unknown, command: keyof typeof COMMANDS): boolean => {
+  const parameters = parametersOf(config, values);
+  return COMMANDS[command].test(textOf(config) ?? '') && (!Array.isArray(parameters) || parameters.length === 0);
+};
+
+/**
+ * A pooled connection, the one a transaction has to itself, in pipeline mode (the pool opens it with
+ * `pipeline: true`). A transaction is a chain of round trips, each a socket write on both sides; here:
+ * - BEGIN is held back and written with the transaction's first statement (drizzle waits for BEGIN's
+ *   answer before running the transaction's code, so it gets it at once). BEGIN cannot fail on a live
+ *   connection; on a lost one, the statement written with it fails too.
+ * - The statements a transaction sends without waiting for one another (independent steps under
+ *   concurrentSteps) are written together: writes are held until the microtasks that can run have run.
+ * - A statement marked THEN_COMMIT is written with the COMMIT.
+ * PostgreSQL runs them in order, as before; after a failing statement, the ones written behind it fail
+ * ("current transaction is aborted") and the transaction rolls back.
+ */
+export function pipelineTransactionStatements(client: Client): void {
+  const send = client.query.bind(client) as ClientQuery;
+  const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+  let corked = false;
+  let heldBegin: { config: unknown; values: unknown } | null = null;
+  let sentCommit: Promise<unknown> | null = null;
+
+  const corkUntilTicksRun = () => {
+    if (corked) return;
+    corked = true;
+    stream.cork();
+    // Next ticks run once the microtask queue is empty: every statement that could be sent now has been.
+    process.nextTick(() => {
+      corked = false;
+      stream.uncork();
+    });
+  };
+
+  /** After a THEN_COMMIT statement the transaction is over: only its COMMIT (or a ROLLBACK) may follow. */
+  const afterLastStatement = (config: unknown, values: unknown): Promise<unknown> => {
+    const commit = sentCommit!;
+    sentCommit = null;
+    if (isCommand(config, values, 'commit')) return commit;
+    if (isCommand(config, values, 'rollback')) return commit.then(() => ROLLED_BACK, () => ROLLED_BACK);
+    return Promise.reject(new Error('a statement was sent after the last one of its transaction (marked THEN_COMMIT)'));
+  };
+
+  const query: ClientQuery = (config, values, callback) => {
+    const promiseStyle = typeof callback !== 'function' && typeof values !== 'function';
+    if (promiseStyle && sentCommit) return afterLastStatement(config, values);
+    if (promiseStyle && heldBegin === null && isCommand(config, values, 'begin')) {
+      heldBegin = { config, values };
+      return Promise.resolve(BEGUN);
+    }
+    corkUntilTicksRun();
+    const begin = heldBegin && (send(heldBegin.config, heldBegin.values) as Promise<unknown>);
+    heldBegin = null;
+    const answer = send(config, values, callback);
+    if (promiseStyle && textOf(config)?.startsWith(THEN_COMMIT)) {
+      sentCommit = (send('COMMIT') as Promise<{ command?: string }>).then((result) => {
+        // PostgreSQL ends a transaction in which a statement failed with ROLLBACK, not with an error.
+        if (result.command !== 'COMMIT') throw new Error('the transaction was rolled back instead of committed');
+        return result;
+      });
+      sentCommit.catch(() => undefined);
+    }
+    if (!begin) return answer;
+    if (!promiseStyle) {
+      begin.catch(() => undefined);
+      return answer;
+    }
+    return Promise.all([begin, answer as Promise<unknown>]).then(([, result]) => result);
+  };
+  client.query = query as typeof client.query;
+}

@@ -17,6 +17,7 @@ import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
 import { arrayLiteral, atCommit, type EndOfTransactionWork, type Executor, queryRows, type Transaction } from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
+import { THEN_COMMIT } from '../db/pipelined-queries.js';
 import { requestLogger } from '../http/request-context.js';
 
 /** Who may see an event. Give at least one of `userIds`, `courseId`, `admins` or `everyone`. */
@@ -59,7 +60,7 @@ type EventInsert = typeof events.$inferInsert;
 const LOGGED_ONE_BY_ONE = 20;
 
 /** A transaction's events, written together at its end (savepoints' included). */
-const eventWrite: EndOfTransactionWork<EventInsert> = { run: writeEvents };
+const eventWrite: EndOfTransactionWork<EventInsert> = { run: writeEvents, last: true };
 
 /** emitEvent for many events at once (one notification per member of a course, say). */
 export async function emitEvents(tx: Transaction, inputs: readonly EmitInput[]): Promise<void> {
@@ -79,8 +80,9 @@ function toRows(inputs: readonly EmitInput[]): EventInsert[] {
 
 /**
  * The lock, the rows and the notification of the newest id (which makes readers fetch them all) in one
- * statement: the lock is then held for that statement and the COMMIT only, not across several round
- * trips to a busy application. The lock is taken before the rows' ids are (the insert reads from it).
+ * statement, the transaction's last: the lock is then held for that statement and the COMMIT only, not
+ * across round trips to a busy application. The lock is taken before the rows' ids are (the insert reads
+ * from it).
  */
 async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> {
   const records = rows.map((row) => ({
@@ -92,9 +94,11 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
     admins: row.admins,
     everyone: row.everyone,
   }));
+  // The transaction's last statement, written with its COMMIT (THEN_COMMIT): the lock is held for this
+  // statement and the commit, inside the database.
   const [written] = await queryRows<{ ids: number[]; first: number; newest: number }>(
     tx,
-    sql`
+    sql`${sql.raw(THEN_COMMIT)}
     with event_log_lock as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
     inserted as (
       insert into events (type, payload, user_ids, course_id, staff_only, admins, everyone)

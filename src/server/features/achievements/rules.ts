@@ -93,9 +93,15 @@ interface StatsRow {
   perfect_scores: number;
   early_submissions: number;
   reviews_written: number;
+  earned_badges: BadgeType[];
 }
 
 export async function badgeStats(db: Executor, studentId: string): Promise<BadgeStats> {
+  return (await readBadgeStats(db, studentId)).stats;
+}
+
+/** The student's figures and the badges already earned, in one statement. */
+async function readBadgeStats(db: Executor, studentId: string): Promise<{ stats: BadgeStats; earned: ReadonlySet<BadgeType> }> {
   const [row] = await queryRows<StatsRow>(
     db,
     sql`
@@ -119,24 +125,13 @@ export async function badgeStats(db: Executor, studentId: string): Promise<Badge
          where s.student_id = u.id and s.submitted_at is not null and s.due_date is not null
            and s.submitted_at <= s.due_date - interval '1 day') as early_submissions,
       (select count(*)::int from course_ratings r
-         where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written
+         where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written,
+      array(select a.badge_type::text from achievements a where a.student_id = u.id) as earned_badges
     from users u where u.id = ${studentId}`,
   );
-  if (!row) {
-    return {
-      enrollments: 0,
-      completedCourses: 0,
-      currentStreak: 0,
-      longestStreak: 0,
-      gradedItems: 0,
-      averageGradePercent: 0,
-      perfectScores: 0,
-      earlySubmissions: 0,
-      reviewsWritten: 0,
-    };
-  }
+  if (!row) return { stats: noStats(), earned: new Set() };
   const lastLearned = row.last_learned ? new Date(row.last_learned) : null;
-  return {
+  const stats: BadgeStats = {
     enrollments: row.enrollments,
     completedCourses: row.completed_courses,
     currentStreak: effectiveStreak({ currentStreak: row.current_streak, lastLearned }),
@@ -147,6 +142,21 @@ export async function badgeStats(db: Executor, studentId: string): Promise<Badge
     earlySubmissions: row.early_submissions,
     reviewsWritten: row.reviews_written,
   };
+  return { stats, earned: new Set(row.earned_badges) };
+}
+
+function noStats(): BadgeStats {
+  return {
+    enrollments: 0,
+    completedCourses: 0,
+    currentStreak: 0,
+    longestStreak: 0,
+    gradedItems: 0,
+    averageGradePercent: 0,
+    perfectScores: 0,
+    earlySubmissions: 0,
+    reviewsWritten: 0,
+  };
 }
 
 /**
@@ -154,8 +164,10 @@ export async function badgeStats(db: Executor, studentId: string): Promise<Badge
  * can earn one (enrolment, lesson completion, submission, grading, rating). Returns the new badges.
  */
 export async function awardBadges(db: Executor, studentId: string, at = new Date()): Promise<BadgeType[]> {
-  const stats = await badgeStats(db, studentId);
-  const met = badgeTypes.filter((type) => badgeRules[type].measure(stats) >= badgeRules[type].target);
+  const { stats, earned: alreadyEarned } = await readBadgeStats(db, studentId);
+  // Most changes earn nothing new: then nothing is written (a concurrent award is still caught by the
+  // unique index below).
+  const met = badgeTypes.filter((type) => !alreadyEarned.has(type) && badgeRules[type].measure(stats) >= badgeRules[type].target);
   if (met.length === 0) return [];
   const inserted = await db
     .insert(achievements)

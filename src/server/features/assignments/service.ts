@@ -7,7 +7,7 @@ import type {
   CreateAssignmentBody,
   SubmitAssignmentBody,
 } from '../../../contract/assignments.js';
-import type { Database } from '../../db/client.js';
+import { concurrentSteps, type Database } from '../../db/client.js';
 import { assignmentSubmissions, assignments, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -135,15 +135,16 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
       const studentId = body.studentId ?? user.id;
       return db.transaction(async (tx) => {
         const { assignment, course } = await findAssignmentInContext(tx, body.assignmentId);
-        if (!(await findActiveEnrollment(tx, studentId, assignment.courseId))) {
-          throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course to submit its assignments');
-        }
-        const [existing] = await tx
-          .select({ status: assignmentSubmissions.status })
-          .from(assignmentSubmissions)
-          .where(and(eq(assignmentSubmissions.studentId, studentId), eq(assignmentSubmissions.assignmentId, assignment.id)))
-          .for('update')
-          .limit(1);
+        const [enrolled, [existing]] = await concurrentSteps([
+          findActiveEnrollment(tx, studentId, assignment.courseId),
+          tx
+            .select({ status: assignmentSubmissions.status })
+            .from(assignmentSubmissions)
+            .where(and(eq(assignmentSubmissions.studentId, studentId), eq(assignmentSubmissions.assignmentId, assignment.id)))
+            .for('update')
+            .limit(1),
+        ]);
+        if (!enrolled) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course to submit its assignments');
         assertSubmittable(existing);
 
         const now = new Date();
@@ -192,31 +193,34 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
         // Graded by a concurrent request between our check and our write.
         if (!row) assertSubmittable({ status: 'graded' });
 
-        await recordActivity(tx, {
-          userId: studentId,
-          type: 'assignment_submitted',
-          title: `Submitted ${assignment.title}`,
-          courseId: assignment.courseId,
-          entityId: assignment.id,
-          at: now,
-        });
-        await settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now);
-        await recordAudit(tx, user, {
-          action: 'submission.submit',
-          targetType: 'submission',
-          targetId: row!.id,
-          before: existing ? { status: existing.status } : null,
-          after: {
-            status: row!.status,
-            studentId,
-            assignmentId: assignment.id,
-            submittedAt: iso(now),
-            isLate: row!.isLate,
-            fileUrl: row!.fileUrl,
-            fileName: row!.fileName,
-          },
-        });
-        await announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment);
+        // None of these depends on another: sent together.
+        await concurrentSteps([
+          recordActivity(tx, {
+            userId: studentId,
+            type: 'assignment_submitted',
+            title: `Submitted ${assignment.title}`,
+            courseId: assignment.courseId,
+            entityId: assignment.id,
+            at: now,
+          }),
+          settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now),
+          recordAudit(tx, user, {
+            action: 'submission.submit',
+            targetType: 'submission',
+            targetId: row!.id,
+            before: existing ? { status: existing.status } : null,
+            after: {
+              status: row!.status,
+              studentId,
+              assignmentId: assignment.id,
+              submittedAt: iso(now),
+              isLate: row!.isLate,
+              fileUrl: row!.fileUrl,
+              fileName: row!.fileName,
+            },
+          }),
+          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment),
+        ]);
         return presentReceipt(row!);
       });
     },

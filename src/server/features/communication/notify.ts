@@ -2,7 +2,8 @@
 // recipient who wants it (as their preferences say), queues the mail of those who want it at once (the
 // digest takes the others), and emits `notification.new` to each in-app recipient. Mail leaves only
 // after the commit (see outbox.ts), so a rolled-back change notifies nobody.
-import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, is, ne, sql, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { NotificationType } from '../../../contract/communication.js';
 import { arrayLiteral, type Executor, queryRows, type Transaction } from '../../db/client.js';
 import { courseEnrollments, courses, mailOutbox, notificationPreferences, notifications, users } from '../../db/schema.js';
@@ -54,9 +55,13 @@ function recipientFilter(recipients: Recipients): SQL | undefined {
   return eq(users.status, 'active');
 }
 
-/** Runs `work` in the caller's transaction (as a savepoint), or in a new one when given the database. */
+/**
+ * Runs `work` in the caller's transaction, or in a new one when given the database. Not in a savepoint:
+ * nothing catches a failure here to carry on, so a failure ends the caller's transaction either way, and
+ * a savepoint would only add two round trips.
+ */
 export const inTransaction = <T>(db: Executor, work: (tx: Transaction) => Promise<T>): Promise<T> =>
-  (db as Transaction).transaction(work);
+  is(db, PgTransaction) ? work(db as Transaction) : db.transaction(work);
 
 export async function notify(db: Executor, input: NewNotification): Promise<CreatedNotification[]> {
   if ('userIds' in input.recipients && input.recipients.userIds.length === 0) return [];

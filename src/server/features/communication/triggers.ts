@@ -2,7 +2,7 @@
 // the people who may see it and notifies the people concerned, in the caller's transaction.
 import { eq } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
-import type { Executor } from '../../db/client.js';
+import { concurrentSteps, type Executor } from '../../db/client.js';
 import { courses, users } from '../../db/schema.js';
 import { emitEvent } from '../../realtime/events.js';
 import { inTransaction, notify } from './notify.js';
@@ -36,8 +36,7 @@ export async function announceSubmission(
   assignment: AssignmentRef,
 ): Promise<void> {
   await inTransaction(db, async (tx) => {
-    const course = await courseOf(tx, assignment.courseId);
-    const student = await nameOf(tx, submission.studentId);
+    const [course, student] = await concurrentSteps([courseOf(tx, assignment.courseId), nameOf(tx, submission.studentId)]);
     await notify(tx, {
       recipients: { userIds: [course.instructorId] },
       exceptUserId: submission.studentId,

@@ -9,7 +9,7 @@ import type {
   ReorderLessonsBody,
   UpdateLessonBody,
 } from '../../../contract/lessons.js';
-import { type Database, type Executor, queryRows } from '../../db/client.js';
+import { concurrentSteps, type Database, type Executor, queryRows } from '../../db/client.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -208,53 +208,56 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           ...after,
         });
 
-        // A concurrent first completion makes this insert wait, then do nothing.
-        const [created] = await tx
-          .insert(lessonCompletions)
-          .values({ studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes })
-          .onConflictDoNothing()
-          .returning();
+        // Sent together, and run in this order: the completion (a concurrent first completion makes this
+        // insert wait, then do nothing), then the learner's streak, locked, so that two completions of
+        // different lessons do not both advance it from the same state.
+        const [[created], [learner]] = await concurrentSteps([
+          tx
+            .insert(lessonCompletions)
+            .values({ studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes })
+            .onConflictDoNothing()
+            .returning(),
+          tx
+            .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
+            .from(users)
+            .where(eq(users.id, studentId))
+            .for('update'),
+        ]);
         if (!created) {
           const [existing] = await tx
             .select()
             .from(lessonCompletions)
             .where(and(eq(lessonCompletions.studentId, studentId), eq(lessonCompletions.lessonId, lesson.id)))
             .limit(1);
-          return present(existing!, true, {
-            progress: await progressForCourse(tx, studentId, courseId),
-            currentStreak: await currentStreakOf(tx, studentId),
-            newAchievements: [],
-          });
+          const [progress, currentStreak] = await concurrentSteps([progressForCourse(tx, studentId, courseId), currentStreakOf(tx, studentId)]);
+          return present(existing!, true, { progress, currentStreak, newAchievements: [] });
         }
 
-        // Locked: two completions of different lessons must not both advance the streak from the same state.
-        const [learner] = await tx
-          .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
-          .from(users)
-          .where(eq(users.id, studentId))
-          .for('update');
         const streak = advanceStreak(learner!, now);
-        await tx
-          .update(users)
-          .set({ currentStreak: streak.currentStreak, longestStreak: streak.longestStreak, lastLearned: streak.lastLearned })
-          .where(eq(users.id, studentId));
-
-        await recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now });
-        await recordAudit(tx, user, {
-          action: 'lesson.complete',
-          targetType: 'lesson',
-          targetId: lesson.id,
-          after: { courseId, completionId: created.id, timeSpent: minutes },
-        });
-        await recordActivity(tx, {
-          userId: studentId,
-          type: 'lesson_completed',
-          title: `Completed ${lesson.title}`,
-          courseId,
-          entityId: lesson.id,
-          at: now,
-        });
-        const settled = await settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now);
+        // None of these depends on another. The badges, read once the course's progress has been answered,
+        // see the streak written here: a connection runs statements in the order they were sent.
+        const [, , , , settled] = await concurrentSteps([
+          tx
+            .update(users)
+            .set({ currentStreak: streak.currentStreak, longestStreak: streak.longestStreak, lastLearned: streak.lastLearned })
+            .where(eq(users.id, studentId)),
+          recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now }),
+          recordAudit(tx, user, {
+            action: 'lesson.complete',
+            targetType: 'lesson',
+            targetId: lesson.id,
+            after: { courseId, completionId: created.id, timeSpent: minutes },
+          }),
+          recordActivity(tx, {
+            userId: studentId,
+            type: 'lesson_completed',
+            title: `Completed ${lesson.title}`,
+            courseId,
+            entityId: lesson.id,
+            at: now,
+          }),
+          settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now),
+        ]);
         // Published at commit, to the student and the course's staff.
         await emitEvent(tx, {
           type: 'lesson.completed',

@@ -19,10 +19,21 @@ export interface BadgeStats {
   reviewsWritten: number;
 }
 
+/** The figures a rule reads; a change reads only those of the badges it can earn. */
+export type BadgeMeasure = 'enrollments' | 'completedCourses' | 'streak' | 'grades' | 'earlySubmissions' | 'reviewsWritten';
+
+/**
+ * The changes that move a badge's figures. A change checks only the badges it can earn; the achievements
+ * page checks every badge, so a badge missed by a change (a rule added later) is still awarded.
+ */
+export type BadgeChange = 'enrolled' | 'lesson_completed' | 'course_completed' | 'work_submitted' | 'graded' | 'reviewed';
+
 export interface BadgeRule {
   title: string;
   description: string;
   target: number;
+  reads: BadgeMeasure;
+  movedBy: readonly BadgeChange[];
   measure: (stats: BadgeStats) => number;
 }
 
@@ -34,48 +45,64 @@ export const badgeRules: Record<BadgeType, BadgeRule> = {
     title: 'First Course',
     description: 'Enrol in your first course',
     target: 1,
+    reads: 'enrollments',
+    movedBy: ['enrolled'],
     measure: (s) => s.enrollments,
   },
   course_completer: {
     title: 'Course Completer',
     description: 'Complete every lesson, assignment and quiz of a course',
     target: 1,
+    reads: 'completedCourses',
+    movedBy: ['course_completed'],
     measure: (s) => s.completedCourses,
   },
   seven_day_streak: {
     title: 'Seven-Day Streak',
     description: 'Learn on 7 days in a row',
     target: 7,
+    reads: 'streak',
+    movedBy: ['lesson_completed'],
     measure: (s) => Math.max(s.currentStreak, s.longestStreak),
   },
   streak_master: {
     title: 'Streak Master',
     description: 'Learn on 30 days in a row',
     target: 30,
+    reads: 'streak',
+    movedBy: ['lesson_completed'],
     measure: (s) => Math.max(s.currentStreak, s.longestStreak),
   },
   high_scorer: {
     title: 'High Scorer',
     description: `Keep an average of 90% or more over at least ${HIGH_SCORER_MIN_ITEMS} graded assignments and quizzes`,
     target: 90,
+    reads: 'grades',
+    movedBy: ['graded'],
     measure: (s) => (s.gradedItems >= HIGH_SCORER_MIN_ITEMS ? Math.floor(s.averageGradePercent) : 0),
   },
   perfect_score: {
     title: 'Perfect Score',
     description: 'Earn full marks on an assignment or quiz',
     target: 1,
+    reads: 'grades',
+    movedBy: ['graded'],
     measure: (s) => s.perfectScores,
   },
   early_bird: {
     title: 'Early Bird',
     description: 'Submit 3 assignments at least a day before they are due',
     target: 3,
+    reads: 'earlySubmissions',
+    movedBy: ['work_submitted'],
     measure: (s) => s.earlySubmissions,
   },
   social_learner: {
     title: 'Social Learner',
     description: 'Review 3 courses to help other learners choose',
     target: 3,
+    reads: 'reviewsWritten',
+    movedBy: ['reviewed'],
     measure: (s) => s.reviewsWritten,
   },
 };
@@ -83,64 +110,89 @@ export const badgeRules: Record<BadgeType, BadgeRule> = {
 export const badgeTypes = Object.keys(badgeRules) as BadgeType[];
 
 interface StatsRow {
-  enrollments: number;
-  completed_courses: number;
-  current_streak: number;
-  longest_streak: number;
-  last_learned: Date | string | null;
-  graded_items: number;
-  grade_percent_sum: number | null;
-  perfect_scores: number;
-  early_submissions: number;
-  reviews_written: number;
+  enrollments?: number;
+  completed_courses?: number;
+  current_streak?: number;
+  longest_streak?: number;
+  last_learned?: Date | string | null;
+  graded_items?: number;
+  grade_percent_sum?: number | null;
+  perfect_scores?: number;
+  early_submissions?: number;
+  reviews_written?: number;
   earned_badges: BadgeType[];
 }
 
-export async function badgeStats(db: Executor, studentId: string): Promise<BadgeStats> {
-  return (await readBadgeStats(db, studentId)).stats;
+/** Each figure's columns, read for the student `u`. */
+const MEASURE_COLUMNS: Record<BadgeMeasure, string> = {
+  enrollments: '(select count(*)::int from course_enrollments e where e.student_id = u.id) as enrollments',
+  completedCourses:
+    '(select count(*)::int from course_enrollments e where e.student_id = u.id and e.completed_at is not null) as completed_courses',
+  streak: 'u.current_streak, u.longest_streak, u.last_learned',
+  grades: 'g.graded_items, g.grade_percent_sum, g.perfect_scores',
+  earlySubmissions: `(select count(*)::int from assignment_submissions s
+     where s.student_id = u.id and s.submitted_at is not null and s.due_date is not null
+       and s.submitted_at <= s.due_date - interval '1 day') as early_submissions`,
+  reviewsWritten: `(select count(*)::int from course_ratings r
+     where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written`,
+};
+
+/** Graded assignments and quizzes as percentages, summed once for both grade badges. */
+const GRADES_JOIN = `left join lateral (
+    select count(*)::int as graded_items, sum(percent)::float8 as grade_percent_sum,
+        (count(*) filter (where percent >= 100))::int as perfect_scores
+      from (
+        select s.grade::float8 / a.points * 100 as percent
+          from assignment_submissions s join assignments a on a.id = s.assignment_id
+          where s.student_id = u.id and s.status = 'graded' and s.grade is not null
+        union all
+        select case when qs.total_points > 0 then qs.score::float8 / qs.total_points * 100 else 0 end
+          from quiz_submissions qs
+          where qs.student_id = u.id and qs.status = 'submitted' and qs.score is not null
+      ) graded
+  ) g on true`;
+
+const MEASURES = Object.keys(MEASURE_COLUMNS) as BadgeMeasure[];
+
+/** One statement text per set of figures (a handful in use), so that each is prepared once per connection. */
+const statsStatements = new Map<string, string>();
+
+function statsStatement(measures: ReadonlySet<BadgeMeasure>): string {
+  const wanted = MEASURES.filter((measure) => measures.has(measure));
+  const key = wanted.join(',');
+  let text = statsStatements.get(key);
+  if (!text) {
+    const columns = [...wanted.map((measure) => MEASURE_COLUMNS[measure]), 'array(select a.badge_type::text from achievements a where a.student_id = u.id) as earned_badges'];
+    text = `select ${columns.join(',\n    ')}\n  from users u ${measures.has('grades') ? GRADES_JOIN : ''}\n  where u.id = `;
+    statsStatements.set(key, text);
+  }
+  return text;
 }
 
-/** The student's figures and the badges already earned, in one statement. */
-async function readBadgeStats(db: Executor, studentId: string): Promise<{ stats: BadgeStats; earned: ReadonlySet<BadgeType> }> {
-  const [row] = await queryRows<StatsRow>(
-    db,
-    sql`
-    with graded as (
-      select s.grade::float8 / a.points * 100 as percent
-        from assignment_submissions s join assignments a on a.id = s.assignment_id
-        where s.student_id = ${studentId} and s.status = 'graded' and s.grade is not null
-      union all
-      select case when qs.total_points > 0 then qs.score::float8 / qs.total_points * 100 else 0 end
-        from quiz_submissions qs
-        where qs.student_id = ${studentId} and qs.status = 'submitted' and qs.score is not null
-    )
-    select
-      (select count(*)::int from course_enrollments e where e.student_id = u.id) as enrollments,
-      (select count(*)::int from course_enrollments e where e.student_id = u.id and e.completed_at is not null) as completed_courses,
-      u.current_streak, u.longest_streak, u.last_learned,
-      (select count(*)::int from graded) as graded_items,
-      (select sum(percent)::float8 from graded) as grade_percent_sum,
-      (select count(*)::int from graded where percent >= 100) as perfect_scores,
-      (select count(*)::int from assignment_submissions s
-         where s.student_id = u.id and s.submitted_at is not null and s.due_date is not null
-           and s.submitted_at <= s.due_date - interval '1 day') as early_submissions,
-      (select count(*)::int from course_ratings r
-         where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written,
-      array(select a.badge_type::text from achievements a where a.student_id = u.id) as earned_badges
-    from users u where u.id = ${studentId}`,
-  );
+export async function badgeStats(db: Executor, studentId: string): Promise<BadgeStats> {
+  return (await readBadgeStats(db, studentId, new Set(MEASURES))).stats;
+}
+
+/** The student's figures (those asked for; the others read as 0) and the badges already earned, in one statement. */
+async function readBadgeStats(
+  db: Executor,
+  studentId: string,
+  measures: ReadonlySet<BadgeMeasure>,
+): Promise<{ stats: BadgeStats; earned: ReadonlySet<BadgeType> }> {
+  const [row] = await queryRows<StatsRow>(db, sql`${sql.raw(statsStatement(measures))}${studentId}`);
   if (!row) return { stats: noStats(), earned: new Set() };
   const lastLearned = row.last_learned ? new Date(row.last_learned) : null;
+  const gradedItems = row.graded_items ?? 0;
   const stats: BadgeStats = {
-    enrollments: row.enrollments,
-    completedCourses: row.completed_courses,
-    currentStreak: effectiveStreak({ currentStreak: row.current_streak, lastLearned }),
-    longestStreak: row.longest_streak,
-    gradedItems: row.graded_items,
-    averageGradePercent: row.graded_items > 0 ? (row.grade_percent_sum ?? 0) / row.graded_items : 0,
-    perfectScores: row.perfect_scores,
-    earlySubmissions: row.early_submissions,
-    reviewsWritten: row.reviews_written,
+    enrollments: row.enrollments ?? 0,
+    completedCourses: row.completed_courses ?? 0,
+    currentStreak: effectiveStreak({ currentStreak: row.current_streak ?? 0, lastLearned }),
+    longestStreak: row.longest_streak ?? 0,
+    gradedItems,
+    averageGradePercent: gradedItems > 0 ? (row.grade_percent_sum ?? 0) / gradedItems : 0,
+    perfectScores: row.perfect_scores ?? 0,
+    earlySubmissions: row.early_submissions ?? 0,
+    reviewsWritten: row.reviews_written ?? 0,
   };
   return { stats, earned: new Set(row.earned_badges) };
 }
@@ -159,15 +211,26 @@ function noStats(): BadgeStats {
   };
 }
 
+/** Every change: what the achievements page and the demo seed check. */
+export const EVERY_CHANGE: readonly BadgeChange[] = ['enrolled', 'lesson_completed', 'course_completed', 'work_submitted', 'graded', 'reviewed'];
+
 /**
- * Awards every badge whose rule the student now meets. Call it in the transaction of any change that
- * can earn one (enrolment, lesson completion, submission, grading, rating). Returns the new badges.
+ * Awards every badge that the given changes can earn and whose rule the student now meets. Call it in
+ * the transaction of the change (enrolment, lesson completion, submission, grading, rating). Only the
+ * figures of those badges are read. Returns the new badges.
  */
-export async function awardBadges(db: Executor, studentId: string, at = new Date()): Promise<BadgeType[]> {
-  const { stats, earned: alreadyEarned } = await readBadgeStats(db, studentId);
+export async function awardBadges(
+  db: Executor,
+  studentId: string,
+  at = new Date(),
+  after: readonly BadgeChange[] = EVERY_CHANGE,
+): Promise<BadgeType[]> {
+  const candidates = badgeTypes.filter((type) => badgeRules[type].movedBy.some((change) => after.includes(change)));
+  if (candidates.length === 0) return [];
+  const { stats, earned: alreadyEarned } = await readBadgeStats(db, studentId, new Set(candidates.map((type) => badgeRules[type].reads)));
   // Most changes earn nothing new: then nothing is written (a concurrent award is still caught by the
   // unique index below).
-  const met = badgeTypes.filter((type) => !alreadyEarned.has(type) && badgeRules[type].measure(stats) >= badgeRules[type].target);
+  const met = candidates.filter((type) => !alreadyEarned.has(type) && badgeRules[type].measure(stats) >= badgeRules[type].target);
   if (met.length === 0) return [];
   const inserted = await db
     .insert(achievements)

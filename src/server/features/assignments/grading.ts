@@ -169,7 +169,7 @@ export function createGradingService({ db }: { db: Database }) {
           'submission.grade',
           now,
         );
-        await awardBadgesWithActivity(tx, submission.studentId, now);
+        await awardBadgesWithActivity(tx, submission.studentId, now, ['graded']);
         return {
           submission: presentGradedSubmission(updated, await studentNames(tx, submission.studentId), rubricScores),
           regraded: submission.status === 'graded',
@@ -221,7 +221,7 @@ export function createGradingService({ db }: { db: Database }) {
           graded.push(await writeGrade(tx, user, assignment, byId.get(entry.submissionId)!, grade, 'submission.bulk_grade', now));
         }
         for (const studentId of new Set(graded.map((row) => row.studentId))) {
-          await awardBadgesWithActivity(tx, studentId, now);
+          await awardBadgesWithActivity(tx, studentId, now, ['graded']);
         }
         const students = await tx
           .select({ id: users.id, ...studentColumns })

@@ -203,7 +203,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
             entityId: assignment.id,
             at: now,
           }),
-          settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now),
+          settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now, 'work_submitted'),
           recordAudit(tx, user, {
             action: 'submission.submit',
             targetType: 'submission',

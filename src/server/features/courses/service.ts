@@ -100,7 +100,7 @@ export function createCoursesService({ db }: CoursesServiceDeps) {
           courseId,
           entityId: rating.id,
         });
-        await awardBadges(tx, user.id);
+        await awardBadges(tx, user.id, new Date(), ['reviewed']);
         return { created, rating: presentRating(rating) };
       });
     },

@@ -5,14 +5,14 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
 import type { Executor } from '../../db/client.js';
 import { courseEnrollments } from '../../db/schema.js';
-import { awardBadges, badgeRules } from '../achievements/rules.js';
+import { awardBadges, type BadgeChange, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
 import type { CourseProgressSummary } from '../../../contract/progress.js';
 import { markCompletionIfDone } from './progress.js';
 
-/** Awards the badges the student now meets, each with its activity. Returns the new badges. */
-export async function awardBadgesWithActivity(tx: Executor, studentId: string, at: Date): Promise<BadgeType[]> {
-  const earned = await awardBadges(tx, studentId, at);
+/** Awards the badges the changes can earn and the student now meets, each with its activity. Returns the new badges. */
+export async function awardBadgesWithActivity(tx: Executor, studentId: string, at: Date, after: readonly BadgeChange[]): Promise<BadgeType[]> {
+  const earned = await awardBadges(tx, studentId, at, after);
   for (const badge of earned) {
     await recordActivity(tx, { userId: studentId, type: 'achievement_earned', title: `Earned ${badgeRules[badge].title}`, at });
   }
@@ -20,14 +20,15 @@ export async function awardBadgesWithActivity(tx: Executor, studentId: string, a
 }
 
 /**
- * Completes the student's enrolment if everything is now done, then awards badges. Returns the new badges
- * and the course progress it read.
+ * Completes the student's enrolment if everything is now done, then awards the badges that `change` (and a
+ * completed course) can earn. Returns the new badges and the course progress it read.
  */
 export async function settleCourseProgress(
   tx: Executor,
   studentId: string,
   course: { id: string; title: string },
   at: Date,
+  change: BadgeChange | null,
 ): Promise<{ newBadges: BadgeType[]; progress: CourseProgressSummary }> {
   const { justCompleted, progress } = await markCompletionIfDone(tx, studentId, course.id, at);
   if (justCompleted) {
@@ -40,7 +41,8 @@ export async function settleCourseProgress(
       at,
     });
   }
-  return { newBadges: await awardBadgesWithActivity(tx, studentId, at), progress };
+  const after: BadgeChange[] = [...(change ? [change] : []), ...(justCompleted ? (['course_completed'] as const) : [])];
+  return { newBadges: await awardBadgesWithActivity(tx, studentId, at, after), progress };
 }
 
 /**
@@ -52,5 +54,5 @@ export async function settleCourseForActiveStudents(tx: Executor, course: { id: 
     .select({ studentId: courseEnrollments.studentId })
     .from(courseEnrollments)
     .where(and(eq(courseEnrollments.courseId, course.id), eq(courseEnrollments.status, 'active'), isNull(courseEnrollments.completedAt)));
-  for (const { studentId } of pending) await settleCourseProgress(tx, studentId, course, at);
+  for (const { studentId } of pending) await settleCourseProgress(tx, studentId, course, at, null);
 }

@@ -105,7 +105,7 @@ export async function enrollStudent(
     entityId: course.id,
     at: now,
   });
-  for (const badge of await awardBadges(tx, studentId, now)) {
+  for (const badge of await awardBadges(tx, studentId, now, ['enrolled'])) {
     await recordActivity(tx, { userId: studentId, type: 'achievement_earned', title: `Earned ${badgeRules[badge].title}`, at: now });
   }
   await recordAudit(tx, actor, {

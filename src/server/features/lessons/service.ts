@@ -256,7 +256,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
             entityId: lesson.id,
             at: now,
           }),
-          settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now),
+          settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now, 'lesson_completed'),
         ]);
         // Published at commit, to the student and the course's staff.
         await emitEvent(tx, {

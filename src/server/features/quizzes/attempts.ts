@@ -128,7 +128,7 @@ async function closeAttempt(
     entityId: quiz.id,
     at: now,
   });
-  const { newBadges: newAchievements } = await settleCourseProgress(tx, attempt.studentId, course, now);
+  const { newBadges: newAchievements } = await settleCourseProgress(tx, attempt.studentId, course, now, 'graded');
   await recordAudit(tx, user, {
     action: 'quiz_attempt.submit',
     targetType: 'quiz_attempt',

@@ -118,6 +118,34 @@ describe('GET /api/recommendations', () => {
     expect(lone!.score).toBe(same!.score);
   });
 
+  it("reads at most 20 of a learner's courses, the first by id, when counting similar learners", async () => {
+    const instructor = await createInstructor();
+    const shared = await createCourse(instructor, { category: 'language' });
+    const others: string[] = [];
+    for (let i = 0; i < 24; i++) others.push((await createCourse(instructor, { category: 'business' })).courseId);
+    // The four courses with the largest ids are outside the first 20 of the 25 courses of the first peer.
+    const lastFour = [...others].sort().slice(-4);
+    const busy = await createStudent();
+    for (const courseId of [shared.courseId, ...others]) await enroll(busy, courseId);
+    const focused = await createStudent();
+    for (const courseId of [shared.courseId, ...lastFour]) await enroll(focused, courseId);
+    const student = await createStudent();
+    await enroll(student, shared.courseId);
+
+    const data = await recommend(student.token);
+    // Counting every course of both peers, these four would be the only courses two of them took.
+    expect(data.filter((entry) => entry.reasonType === 'similar_learners')).toEqual([]);
+    for (const courseId of lastFour) {
+      const item = data.find((entry) => entry.courseId === courseId);
+      if (item) expect(item.reason).not.toContain('share your courses');
+    }
+    // The busy peer's first courses by id do count: a third learner taking one of them with the busy one.
+    const firstOther = [...others].sort()[0]!;
+    await enroll(focused, firstOther);
+    const after = await recommend(student.token);
+    expect(after[0]).toMatchObject({ courseId: firstOther, reasonType: 'similar_learners', reason: 'Taken by 2 learners who share your courses' });
+  });
+
   it('bounds the limit and needs a signed-in caller', async () => {
     const student = await createStudent();
     expect((await recommend(student.token, 1)).length).toBe(1);

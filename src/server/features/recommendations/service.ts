@@ -3,10 +3,11 @@
 // step in a prerequisite path, what learners sharing the learner's courses took, interest in the
 // category, the right next level, ratings and popularity. With no history the last two lead, so a
 // brand-new learner gets well-rated, popular beginner courses.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DifficultyLevel } from '../../../contract/common.js';
 import type { Recommendation, RecommendationReason } from '../../../contract/recommendations.js';
-import { type Database, type Executor, queryRows } from '../../db/client.js';
+import { arrayLiteral, type Database, type Executor, queryRows } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { courses, users } from '../../db/schema.js';
 import { courseCounts, instructorColumns } from '../courses/catalogue.js';
 import { presentCourseListItem } from '../courses/presenter.js';
@@ -22,6 +23,11 @@ const PEER_SCAN_FACTOR = 4;
  * would cost more with each course added while telling nothing.
  */
 const MIN_PEERS = 2;
+/**
+ * A sampled learner's courses read, at most (the first by id, an arbitrary pick): a few learners enrolled
+ * in hundreds of courses would otherwise make the statement several times dearer, and outweigh the others.
+ */
+const PEER_COURSES_READ = 20;
 
 const WEIGHTS: Record<RecommendationReason, number> = {
   next_in_path: 3,
@@ -413,9 +419,14 @@ async function loadSignals(
         limit ${PEER_SAMPLE}
       ),
       peer_courses as (
-        select e.course_id, count(*)::int as peers from course_enrollments e
-          where e.student_id in (select student_id from peers) and e.status = 'active'
-          group by e.course_id
+        select courses_read.course_id, count(*)::int as peers from peers
+          cross join lateral (
+            select e.course_id from course_enrollments e
+              where e.student_id = peers.student_id and e.status = 'active'
+              order by e.course_id
+              limit ${PEER_COURSES_READ}
+          ) courses_read
+          group by courses_read.course_id
           having count(*) >= ${MIN_PEERS}
       )
       select 'taken' as kind, course_id, (completed_at is not null) as completed, 0 as peers from taken
@@ -437,6 +448,15 @@ async function loadSignals(
   return { history, taken, completed, peers, catalogue: shared };
 }
 
+/** The recommended courses as the catalogue lists them. */
+const recommendedCourses = reusableQuery('recommended_courses', (db) =>
+  db
+    .select({ course: courses, instructor: instructorColumns, ...courseCounts })
+    .from(courses)
+    .innerJoin(users, eq(users.id, courses.instructorId))
+    .where(sql`${courses.id} = any(${sql.placeholder('courseIds')}::uuid[])`),
+);
+
 /**
  * `catalogue` keeps the course-level part between requests (the app passes its public cache, which
  * drops it on any change to courses, prerequisites, enrolments or ratings); without it, it is loaded
@@ -450,16 +470,7 @@ export function createRecommendationsService({ db, catalogue }: { db: Database; 
       // Candidates: never taken, not taught by the learner, every prerequisite completed.
       const top = rankFromCatalogue(indexed, { userId, history, taken, completed }, peers, limit);
       if (top.length === 0) return [];
-      const rows = await db
-        .select({ course: courses, instructor: instructorColumns, ...courseCounts })
-        .from(courses)
-        .innerJoin(users, eq(users.id, courses.instructorId))
-        .where(
-          inArray(
-            courses.id,
-            top.map((entry) => entry.id),
-          ),
-        );
+      const rows = await recommendedCourses(db, { courseIds: arrayLiteral(top.map((entry) => entry.id)) });
       const items = new Map(rows.map((row) => [row.course.id, presentCourseListItem(row.course, row.instructor, row)]));
       return top.flatMap((entry) => {
         const item = items.get(entry.id);

@@ -24,6 +24,7 @@ import {
   spreadStudents,
   studentsOfCourse,
   withClient,
+  withdrawEnrolmentsSince,
 } from './lib/fixtures.js';
 import { signIn, signInMany, type SignedIn } from './lib/http.js';
 import type { LoadResult } from './lib/load.js';
@@ -181,12 +182,19 @@ async function main(): Promise<void> {
         const writers: SignedIn[] = await signInMany(server.url, spreadStudents(datasetCounts(options.size), 64, 11));
         const writeUrl = server.url;
         await withClient(options.databaseUrl, async (client) => {
-          const enrolled = await enrolWriters(writeUrl, client, writers, duration * 2500);
-          results.notes.push(`Writers: ${writers.length} students, enrolled through the API in ${enrolled} more courses before the write runs.`);
-          const lessons = await openLessons(client, writers.map((w) => w.userId));
-          results.writes['lesson completion'] = await runWrites(writeTarget, 'lesson completion', lessons, writers, client);
-          const assignments = await openAssignments(client, writers.map((w) => w.userId));
-          results.writes['assignment submission'] = await runWrites(writeTarget, 'assignment submission', assignments, writers, client);
+          const writerIds = writers.map((w) => w.userId);
+          const since = (await client.query<{ now: Date }>('select now()')).rows[0]!.now;
+          try {
+            const enrolled = await enrolWriters(writeUrl, client, writers, duration * 2500);
+            results.notes.push(`Writers: ${writers.length} students, enrolled through the API in ${enrolled} more courses before the write runs.`);
+            const lessons = await openLessons(client, writerIds);
+            results.writes['lesson completion'] = await runWrites(writeTarget, 'lesson completion', lessons, writers, client);
+            const assignments = await openAssignments(client, writerIds);
+            results.writes['assignment submission'] = await runWrites(writeTarget, 'assignment submission', assignments, writers, client);
+          } finally {
+            const withdrawn = await withdrawEnrolmentsSince(client, writerIds, since);
+            log(`  the writers' ${withdrawn} new enrolments withdrawn again (the dataset's active enrolments as before)`);
+          }
         });
       }
     } finally {

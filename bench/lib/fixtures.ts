@@ -93,12 +93,20 @@ export async function enrolWriters(baseUrl: string, client: pg.Client, writers: 
   );
   const lessonsPerCourse = Number((await client.query<{ n: number }>('select (count(*) / greatest(1, count(distinct course_id)))::int as n from lessons')).rows[0]?.n ?? 10);
   const perWriter = Math.ceil(lessonsWanted / writers.length / lessonsPerCourse);
+  // Courses a writer was ever enrolled in are skipped: their lessons may be done (an earlier run's
+  // enrolments are withdrawn at its end, not forgotten).
+  const before = await client.query<{ key: string }>(
+    `select student_id || ':' || course_id as key from course_enrollments where student_id = any($1::uuid[])`,
+    [writers.map((writer) => writer.userId)],
+  );
+  const known = new Set(before.rows.map((row) => row.key));
   let enrolled = 0;
   await Promise.all(
     writers.map(async (writer, w) => {
       let added = 0;
       for (let k = 0; k < free.rows.length && added < perWriter; k++) {
         const course = free.rows[(w * 7 + k) % free.rows.length]!;
+        if (known.has(`${writer.userId}:${course.id}`)) continue;
         const response = await requestJson(`${baseUrl}/api/courses/${course.id}/enroll`, { method: 'POST', token: writer.token, body: {} });
         if (response.status === 201 || response.status === 200) {
           added++;
@@ -108,6 +116,21 @@ export async function enrolWriters(baseUrl: string, client: pg.Client, writers: 
     }),
   );
   return enrolled;
+}
+
+/**
+ * Withdraws the enrolments the writers were given since `since` (the database's clock), so that the write
+ * runs leave the active enrolments as they found them: otherwise each run adds thousands, and the writers,
+ * enrolled in hundreds of courses after a few runs, change what the per-user pages read (recommendations
+ * samples them as similar learners) and the courses' popularity.
+ */
+export async function withdrawEnrolmentsSince(client: pg.Client, studentIds: string[], since: Date): Promise<number> {
+  const result = await client.query(
+    `update course_enrollments set status = 'withdrawn', withdrawn_at = now()
+      where student_id = any($1::uuid[]) and status = 'active' and enrolled_at >= $2`,
+    [studentIds, since],
+  );
+  return result.rowCount ?? 0;
 }
 
 export interface WritePair {

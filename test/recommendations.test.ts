@@ -122,7 +122,7 @@ describe('GET /api/recommendations', () => {
     const instructor = await createInstructor();
     const shared = await createCourse(instructor, { category: 'language' });
     const others: string[] = [];
-    for (let i = 0; i < 24; i++) others.push((await createCourse(instructor, { category: 'business' })).courseId);
+    for (let i = 0; i < 24; i++) others.push((await createCourse(instructor, { category: 'language' })).courseId);
     // The four courses with the largest ids are outside the first 20 of the 25 courses of the first peer.
     const lastFour = [...others].sort().slice(-4);
     const busy = await createStudent();

@@ -211,8 +211,8 @@ function noStats(): BadgeStats {
   };
 }
 
-/** Every change: what the achievements page and the demo seed check. */
-export const EVERY_CHANGE: readonly BadgeChange[] = ['enrolled', 'lesson_completed', 'course_completed', 'work_submitted', 'graded', 'reviewed'];
+/** Every change that moves some badge: what the achievements page and the demo seed check. */
+const EVERY_CHANGE: readonly BadgeChange[] = [...new Set(badgeTypes.flatMap((type) => badgeRules[type].movedBy))];
 
 /**
  * Awards every badge that the given changes can earn and whose rule the student now meets. Call it in

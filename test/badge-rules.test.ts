@@ -5,29 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awardBadges, type BadgeChange, badgeStats } from '../src/server/features/achievements/rules.js';
-import { type DatabaseHandle, openDatabase } from '../src/server/db/client.js';
+import type { DatabaseHandle } from '../src/server/db/client.js';
 import { achievements, assignmentSubmissions, assignments, courseEnrollments, courseRatings, courses, users } from '../src/server/db/schema.js';
-import { freshPostgresDatabase } from './support/process.js';
+import { openTestDatabase } from './support/database.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const DAY = 24 * 60 * 60 * 1000;
 
 describe(`badge rules (${databaseUrl ? 'PostgreSQL' : 'embedded database'})`, () => {
   let handle: DatabaseHandle;
-  let drop: (() => Promise<void>) | undefined;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    if (databaseUrl) {
-      const database = await freshPostgresDatabase(databaseUrl, 'skilled_badges');
-      drop = database.drop;
-      handle = await openDatabase({ databaseUrl: database.url, poolSize: 4 });
-    } else {
-      handle = await openDatabase({});
-    }
+    ({ handle, close } = await openTestDatabase('skilled_badges'));
   });
-  afterAll(async () => {
-    await handle?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   const newUser = (role: 'student' | 'instructor') => {
     const username = `${role}_${randomUUID().slice(0, 8)}`;

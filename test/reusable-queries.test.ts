@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../src/server/db/client.js';
+import type { DatabaseHandle } from '../src/server/db/client.js';
 import { reusableQuery } from '../src/server/db/reusable-queries.js';
 import { users } from '../src/server/db/schema.js';
-import { freshPostgresDatabase } from './support/process.js';
+import { openTestDatabase } from './support/database.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 
@@ -20,20 +20,11 @@ const usernameOf = reusableQuery('test_username_of_user', (db) =>
 
 describe(`reusable queries (${databaseUrl ? 'PostgreSQL' : 'embedded database'})`, () => {
   let handle: DatabaseHandle;
-  let drop: (() => Promise<void>) | undefined;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    if (databaseUrl) {
-      const database = await freshPostgresDatabase(databaseUrl, 'skilled_reusable');
-      drop = database.drop;
-      handle = await openDatabase({ databaseUrl: database.url, poolSize: 4 });
-    } else {
-      handle = await openDatabase({});
-    }
+    ({ handle, close } = await openTestDatabase('skilled_reusable'));
   });
-  afterAll(async () => {
-    await handle?.close();
-    await drop?.();
-  });
+  afterAll(() => close?.());
 
   const newUser = (username: string) => ({
     id: randomUUID(),

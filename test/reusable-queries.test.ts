@@ -1,15 +1,26 @@
 // A query built once per database answers each run with that run's values, and inside a transaction runs
-// on the transaction (it sees the transaction's own uncommitted rows). On the embedded database, and on
+// on the transaction (it sees the transaction's own uncommitted rows); transactions on one connection share
+// one build. On the embedded database, and on
 // PostgreSQL when DATABASE_URL is set.
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/server/db/client.js';
+import { type DatabaseHandle, queryRows } from '../src/server/db/client.js';
 import { reusableQuery } from '../src/server/db/reusable-queries.js';
-import { users } from '../src/server/db/schema.js';
+import { auditLog, users } from '../src/server/db/schema.js';
+import { recordAudit } from '../src/server/features/audit/log.js';
 import { openTestDatabase } from './support/database.js';
 
 const databaseUrl = process.env.DATABASE_URL;
+
+let builds = 0;
+const countedUsernameOf = reusableQuery('test_counted_username_of_user', (db) => {
+  builds += 1;
+  return db
+    .select({ username: users.username })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')));
+});
 
 const usernameOf = reusableQuery('test_username_of_user', (db) =>
   db
@@ -64,5 +75,37 @@ describe(`reusable queries (${databaseUrl ? 'PostgreSQL' : 'embedded database'})
       }),
     ).rejects.toBe(rollback);
     expect(await usernameOf(handle.db, { userId: carl.id })).toEqual([]);
+  });
+
+  it('is built once for the connection that transactions run on, not once per transaction', async () => {
+    const before = builds;
+    for (let round = 0; round < 3; round++) {
+      const user = newUser(`round${round}_${Date.now()}`);
+      const seen = await handle.db.transaction(async (tx) => {
+        await tx.insert(users).values(user);
+        return countedUsernameOf(tx, { userId: user.id });
+      });
+      expect(seen).toEqual([{ username: user.username }]);
+    }
+    // One after the other, PostgreSQL's transactions take the same pooled connection; each embedded
+    // transaction is a new handle, which builds its own.
+    expect(builds - before).toBe(databaseUrl ? 1 : 3);
+  });
+
+  it('writes an absent jsonb value as SQL null and a given one as JSON', async () => {
+    const requestId = `reusable-${Date.now()}`;
+    await handle.db.transaction(async (tx) => {
+      await recordAudit(tx, { ip: '127.0.0.1', requestId }, { action: 'test.absent', targetType: 'test' });
+      await recordAudit(tx, { ip: '127.0.0.1', requestId }, { action: 'test.given', targetType: 'test', before: { a: 1 }, after: { b: [2] } });
+    });
+    const rows = await queryRows<{ action: string; before_is_null: boolean; after_type: string | null; after: unknown }>(
+      handle.db,
+      sql`select action, before is null as before_is_null, jsonb_typeof(after) as after_type, after
+            from ${auditLog} where request_id = ${requestId} order by action`,
+    );
+    expect(rows).toEqual([
+      { action: 'test.absent', before_is_null: true, after_type: null, after: null },
+      { action: 'test.given', before_is_null: false, after_type: 'object', after: { b: [2] } },
+    ]);
   });
 });

@@ -11,11 +11,24 @@ interface Preparable<R> {
 const names = new Set<string>();
 
 /**
- * A query that drizzle builds once per database instead of on every run: building a select's SQL text
+ * What a database or transaction sends its statements through: the pool (or the embedded database) for a
+ * database, the pooled connection for a transaction on PostgreSQL. Transactions that take the same
+ * connection share it, so a query built for one serves the next; drizzle keeps it as `session.client`.
+ */
+const connectionOf = (db: Executor): object => (db as unknown as { session?: { client?: object } }).session?.client ?? db;
+
+/**
+ * A query that drizzle builds once per connection instead of on every run: building a statement's SQL text
  * (its columns, joins and conditions) costs the app more time than PostgreSQL takes to answer most of the
- * app's reads. Its values are placeholders (`sql.placeholder('studentId')`) given on each run. The name
- * must be unique to the query: on PostgreSQL it names the prepared statement of each connection. A query is
- * built once for each database or transaction it runs on.
+ * app's statements. Its values are placeholders (`sql.placeholder('studentId')`) given on each run. The name
+ * must be unique to the query: on PostgreSQL it names the prepared statement of each connection. It is
+ * built once for a database and once for each pooled connection its transactions run on (on the embedded
+ * database, whose transactions each get a new handle, once per transaction).
+ *
+ * An insert's placeholder goes through its column's conversion (a Date to ISO text, an object to JSON),
+ * which fails on null for a timestamp and makes a jsonb null the JSON value `null`: write a nullable
+ * timestamp or jsonb value as sql`${sql.placeholder(name)}`, which the driver converts instead. A column
+ * with a `$defaultFn` needs its value given: the function would run only once, at build time.
  */
 export function reusableQuery<R, Values extends Record<string, unknown>>(
   name: string,
@@ -23,10 +36,11 @@ export function reusableQuery<R, Values extends Record<string, unknown>>(
 ): (db: Executor, values: Values) => Promise<R> {
   if (names.has(name)) throw new Error(`Two reusable queries are named ${name}`);
   names.add(name);
-  const built = new WeakMap<Executor, Prepared<R>>();
+  const built = new WeakMap<object, Prepared<R>>();
   return (db, values) => {
-    let query = built.get(db);
-    if (!query) built.set(db, (query = build(db).prepare(name)));
+    const connection = connectionOf(db);
+    let query = built.get(connection);
+    if (!query) built.set(connection, (query = build(db).prepare(name)));
     return query.execute(values);
   };
 }

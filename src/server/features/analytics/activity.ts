@@ -1,19 +1,32 @@
 // The learning timeline: one row per thing a user did, written in the same transaction as the change.
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { activities } from '../../db/schema.js';
 
 type ActivityType = (typeof activities.$inferInsert)['type'];
+
+const insertActivity = reusableQuery('insert_activity', (db) =>
+  db.insert(activities).values({
+    userId: sql.placeholder('userId'),
+    type: sql.placeholder('type'),
+    title: sql.placeholder('title'),
+    courseId: sql.placeholder('courseId'),
+    entityId: sql.placeholder('entityId'),
+    createdAt: sql.placeholder('createdAt'),
+  }),
+);
 
 export async function recordActivity(
   db: Executor,
   entry: { userId: string; type: ActivityType; title: string; courseId?: string | null; entityId?: string | null; at?: Date },
 ): Promise<void> {
-  await db.insert(activities).values({
+  await insertActivity(db, {
     userId: entry.userId,
     type: entry.type,
     title: entry.title,
     courseId: entry.courseId ?? null,
     entityId: entry.entityId ?? null,
-    ...(entry.at ? { createdAt: entry.at } : {}),
+    createdAt: entry.at ?? new Date(),
   });
 }

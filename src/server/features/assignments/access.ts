@@ -1,6 +1,7 @@
 // Finding an assignment and deciding who may see or manage it: one place for every assignment route.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { assignmentSubmissions, assignments, courses, lessons } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -13,9 +14,8 @@ import { findActiveEnrollment, isCourseStaff } from '../courses/policy.js';
  */
 export type AssignmentLock = 'no key update' | 'share';
 
-/** The assignment with the course and lesson it belongs to, or a 404. */
-export async function findAssignmentInContext(db: Executor, assignmentId: string, lock?: AssignmentLock) {
-  const query = db
+const selectInContext = (db: Executor) =>
+  db
     .select({
       assignment: assignments,
       course: { id: courses.id, title: courses.title, category: courses.category, instructorId: courses.instructorId },
@@ -23,10 +23,20 @@ export async function findAssignmentInContext(db: Executor, assignmentId: string
     })
     .from(assignments)
     .innerJoin(courses, eq(courses.id, assignments.courseId))
-    .leftJoin(lessons, eq(lessons.id, assignments.lessonId))
-    .where(eq(assignments.id, assignmentId))
-    .limit(1);
-  const [row] = lock ? await query.for(lock, { of: assignments }) : await query;
+    .leftJoin(lessons, eq(lessons.id, assignments.lessonId));
+
+/** Without a lock, the most frequent case (every submission), built once. */
+const assignmentInContext = reusableQuery('assignment_in_context', (db) =>
+  selectInContext(db)
+    .where(eq(assignments.id, sql.placeholder('assignmentId')))
+    .limit(1),
+);
+
+/** The assignment with the course and lesson it belongs to, or a 404. */
+export async function findAssignmentInContext(db: Executor, assignmentId: string, lock?: AssignmentLock) {
+  const [row] = lock
+    ? await selectInContext(db).where(eq(assignments.id, assignmentId)).limit(1).for(lock, { of: assignments })
+    : await assignmentInContext(db, { assignmentId });
   if (!row) throw new AppError('ASSIGNMENT_NOT_FOUND', 'Assignment not found');
   return row;
 }

@@ -8,6 +8,7 @@ import type {
   SubmitAssignmentBody,
 } from '../../../contract/assignments.js';
 import { concurrentSteps, type Database } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { assignmentSubmissions, assignments, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -40,6 +41,66 @@ export function assertSubmittable(submission: Pick<SubmissionRow, 'status'> | un
     throw new AppError('ALREADY_GRADED', 'This assignment has already been graded and can no longer be resubmitted');
   }
 }
+
+const submissionStatusForUpdate = reusableQuery('submission_status_for_update', (db) =>
+  db
+    .select({ status: assignmentSubmissions.status })
+    .from(assignmentSubmissions)
+    .where(
+      and(
+        eq(assignmentSubmissions.studentId, sql.placeholder('studentId')),
+        eq(assignmentSubmissions.assignmentId, sql.placeholder('assignmentId')),
+      ),
+    )
+    .for('update')
+    .limit(1),
+);
+
+const placeholder = (name: string) => sql`${sql.placeholder(name)}`;
+const nowParameter = sql`${sql.placeholder('now')}::timestamptz`;
+// The row's own due date (it may differ from the assignment's) decides lateness.
+const rowDueDate = sql`coalesce(${assignmentSubmissions.dueDate}, excluded.due_date)`;
+
+/** The student's work handed in: a new submission, or the existing one (unless graded) updated. */
+const handIn = reusableQuery('hand_in_submission', (db) =>
+  db
+    .insert(assignmentSubmissions)
+    .values({
+      studentId: sql.placeholder('studentId'),
+      assignmentId: sql.placeholder('assignmentId'),
+      courseId: sql.placeholder('courseId'),
+      status: 'submitted',
+      submissionContent: sql.placeholder('submissionContent'),
+      fileUrl: sql.placeholder('fileUrl'),
+      fileName: sql.placeholder('fileName'),
+      rubricUrl: sql.placeholder('rubricUrl'),
+      startedAt: nowParameter,
+      endedAt: nowParameter,
+      submittedAt: nowParameter,
+      assignedAt: nowParameter,
+      dueDate: sql`${sql.placeholder('dueDate')}`,
+      isLate: sql.placeholder('isLate'),
+      updatedAt: nowParameter,
+    })
+    .onConflictDoUpdate({
+      target: [assignmentSubmissions.studentId, assignmentSubmissions.assignmentId],
+      set: {
+        status: 'submitted',
+        submissionContent: placeholder('submissionContent'),
+        fileUrl: placeholder('fileUrl'),
+        fileName: placeholder('fileName'),
+        rubricUrl: placeholder('rubricUrl'),
+        startedAt: sql`coalesce(${assignmentSubmissions.startedAt}, ${nowParameter})`,
+        endedAt: nowParameter,
+        submittedAt: nowParameter,
+        dueDate: rowDueDate,
+        isLate: sql`coalesce(${nowParameter} > ${rowDueDate}, false)`,
+        updatedAt: nowParameter,
+      },
+      setWhere: sql`${assignmentSubmissions.status} <> 'graded'`,
+    })
+    .returning(),
+);
 
 export function createAssignmentService({ db }: AssignmentServiceDeps) {
   return {
@@ -137,59 +198,26 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
         const { assignment, course } = await findAssignmentInContext(tx, body.assignmentId);
         const [enrolled, [existing]] = await concurrentSteps([
           findActiveEnrollment(tx, studentId, assignment.courseId),
-          tx
-            .select({ status: assignmentSubmissions.status })
-            .from(assignmentSubmissions)
-            .where(and(eq(assignmentSubmissions.studentId, studentId), eq(assignmentSubmissions.assignmentId, assignment.id)))
-            .for('update')
-            .limit(1),
+          submissionStatusForUpdate(tx, { studentId, assignmentId: assignment.id }),
         ]);
         if (!enrolled) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course to submit its assignments');
         assertSubmittable(existing);
 
         const now = new Date();
-        const nowSql = sql`${now.toISOString()}::timestamptz`;
         // A file must be the student's own upload; its name is the one it was uploaded with.
         const upload = body.fileUrl ? await resolveOwnUpload(tx, studentId, body.fileUrl) : null;
-        const work = {
+        const [row] = await handIn(tx, {
+          studentId,
+          assignmentId: assignment.id,
+          courseId: assignment.courseId,
           submissionContent: body.submissionContent?.trim() ? body.submissionContent : null,
           fileUrl: upload?.url ?? null,
           fileName: upload?.fileName ?? null,
           rubricUrl: body.rubricUrl ?? null,
-        };
-        // The row's own due date (it may differ from the assignment's) decides lateness.
-        const dueDate = sql`coalesce(${assignmentSubmissions.dueDate}, excluded.due_date)`;
-        const [row] = await tx
-          .insert(assignmentSubmissions)
-          .values({
-            studentId,
-            assignmentId: assignment.id,
-            courseId: assignment.courseId,
-            status: 'submitted',
-            ...work,
-            startedAt: now,
-            endedAt: now,
-            submittedAt: now,
-            assignedAt: now,
-            dueDate: assignment.dueDate,
-            isLate: assignment.dueDate !== null && now > assignment.dueDate,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: [assignmentSubmissions.studentId, assignmentSubmissions.assignmentId],
-            set: {
-              status: 'submitted',
-              ...work,
-              startedAt: sql`coalesce(${assignmentSubmissions.startedAt}, ${nowSql})`,
-              endedAt: now,
-              submittedAt: now,
-              dueDate,
-              isLate: sql`coalesce(${nowSql} > ${dueDate}, false)`,
-              updatedAt: now,
-            },
-            setWhere: sql`${assignmentSubmissions.status} <> 'graded'`,
-          })
-          .returning();
+          now,
+          dueDate: assignment.dueDate,
+          isLate: assignment.dueDate !== null && now > assignment.dueDate,
+        });
         // Graded by a concurrent request between our check and our write.
         if (!row) assertSubmittable({ status: 'graded' });
 

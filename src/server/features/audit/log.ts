@@ -1,7 +1,9 @@
 // The audit log: every mutation writes one row, in the same transaction as the change itself, so a
 // change and its audit row are committed (or rolled back) together.
 import type { UserRole } from '../../../contract/common.js';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { auditLog } from '../../db/schema.js';
 import type { RequestOrigin } from '../../http/auth.js';
 
@@ -18,8 +20,23 @@ export interface AuditEntry {
   after?: Record<string, unknown> | null;
 }
 
+const insertAuditRow = reusableQuery('insert_audit_row', (db) =>
+  db.insert(auditLog).values({
+    actorId: sql.placeholder('actorId'),
+    actorRole: sql.placeholder('actorRole'),
+    action: sql.placeholder('action'),
+    targetType: sql.placeholder('targetType'),
+    targetId: sql.placeholder('targetId'),
+    // SQL null when absent (see reusableQuery).
+    before: sql`${sql.placeholder('before')}`,
+    after: sql`${sql.placeholder('after')}`,
+    ip: sql.placeholder('ip'),
+    requestId: sql.placeholder('requestId'),
+  }),
+);
+
 export async function recordAudit(db: Executor, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLog).values({
+  await insertAuditRow(db, {
     actorId: actor.id ?? null,
     actorRole: actor.role ?? null,
     action: entry.action,
@@ -27,8 +44,8 @@ export async function recordAudit(db: Executor, actor: AuditActor, entry: AuditE
     targetId: entry.targetId ?? null,
     before: entry.before ?? null,
     after: entry.after ?? null,
-    ip: actor.ip,
-    requestId: actor.requestId,
+    ip: actor.ip ?? null,
+    requestId: actor.requestId ?? null,
   });
 }
 

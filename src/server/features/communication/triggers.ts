@@ -1,8 +1,9 @@
 // What other features call when something worth telling happens: each emits the spec's domain event to
 // the people who may see it and notifies the people concerned, in the caller's transaction.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
 import { concurrentSteps, type Executor } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { courses, users } from '../../db/schema.js';
 import { emitEvent } from '../../realtime/events.js';
 import { inTransaction, notify } from './notify.js';
@@ -15,17 +16,29 @@ interface AssignmentRef {
   points: number;
 }
 
-async function courseOf(db: Executor, courseId: string) {
-  const [course] = await db
+const courseById = reusableQuery('announced_course_by_id', (db) =>
+  db
     .select({ id: courses.id, title: courses.title, instructorId: courses.instructorId })
     .from(courses)
-    .where(eq(courses.id, courseId))
-    .limit(1);
+    .where(eq(courses.id, sql.placeholder('courseId')))
+    .limit(1),
+);
+
+const nameById = reusableQuery('announced_name_of_user', (db) =>
+  db
+    .select({ firstName: users.firstName, lastName: users.lastName })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')))
+    .limit(1),
+);
+
+async function courseOf(db: Executor, courseId: string) {
+  const [course] = await courseById(db, { courseId });
   return course!;
 }
 
 async function nameOf(db: Executor, userId: string): Promise<string> {
-  const [person] = await db.select({ firstName: users.firstName, lastName: users.lastName }).from(users).where(eq(users.id, userId)).limit(1);
+  const [person] = await nameById(db, { userId });
   return person ? fullName(person) : 'A student';
 }
 

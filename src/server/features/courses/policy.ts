@@ -43,18 +43,22 @@ export async function findManagedCourse(db: Executor, user: AuthUser, courseId: 
   return course;
 }
 
-export async function findActiveEnrollment(db: Executor, studentId: string, courseId: string) {
-  const [row] = await db
+const activeEnrollment = reusableQuery('active_enrollment_of_student', (db) =>
+  db
     .select()
     .from(courseEnrollments)
     .where(
       and(
-        eq(courseEnrollments.studentId, studentId),
-        eq(courseEnrollments.courseId, courseId),
+        eq(courseEnrollments.studentId, sql.placeholder('studentId')),
+        eq(courseEnrollments.courseId, sql.placeholder('courseId')),
         eq(courseEnrollments.status, 'active'),
       ),
     )
-    .limit(1);
+    .limit(1),
+);
+
+export async function findActiveEnrollment(db: Executor, studentId: string, courseId: string) {
+  const [row] = await activeEnrollment(db, { studentId, courseId });
   return row;
 }
 

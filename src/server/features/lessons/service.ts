@@ -10,6 +10,7 @@ import type {
   UpdateLessonBody,
 } from '../../../contract/lessons.js';
 import { concurrentSteps, type Database, type Executor, queryRows } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -35,49 +36,115 @@ type CompletionRow = typeof lessonCompletions.$inferSelect;
 const STUDY_SESSION_GAP_MS = 30 * 60_000;
 const MINUTE_MS = 60_000;
 
-/** Adds `minutes` of study ending now, joining the course's latest session if it ended recently. */
-async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: string; lessonId: string; minutes: number; now: Date }) {
-  const { userId, courseId, lessonId, minutes, now } = entry;
-  const [recent] = await tx
-    .select()
+const recentStudySession = reusableQuery('recent_study_session_for_update', (db) =>
+  db
+    .select({ id: studySessions.id })
     .from(studySessions)
     .where(
       and(
-        eq(studySessions.userId, userId),
-        eq(studySessions.courseId, courseId),
-        gte(studySessions.endTime, new Date(now.getTime() - STUDY_SESSION_GAP_MS)),
+        eq(studySessions.userId, sql.placeholder('userId')),
+        eq(studySessions.courseId, sql.placeholder('courseId')),
+        gte(studySessions.endTime, sql.placeholder('since')),
       ),
     )
     .orderBy(desc(studySessions.endTime))
     .limit(1)
-    .for('update');
+    .for('update'),
+);
+
+const extendStudySession = reusableQuery('extend_study_session', (db) =>
+  db
+    .update(studySessions)
+    .set({
+      endTime: sql`greatest(${studySessions.endTime}, ${sql.placeholder('now')})`,
+      duration: sql`${studySessions.duration} + ${sql.placeholder('minutes')}`,
+      lessonsCovered: sql`${studySessions.lessonsCovered} || jsonb_build_array(${sql.placeholder('lessonId')}::text)`,
+    })
+    .where(eq(studySessions.id, sql.placeholder('id'))),
+);
+
+const startStudySession = reusableQuery('start_study_session', (db) =>
+  db.insert(studySessions).values({
+    userId: sql.placeholder('userId'),
+    courseId: sql.placeholder('courseId'),
+    startTime: sql.placeholder('startTime'),
+    endTime: sql.placeholder('now'),
+    duration: sql.placeholder('minutes'),
+    lessonsCovered: sql`jsonb_build_array(${sql.placeholder('lessonId')}::text)`,
+  }),
+);
+
+/** Adds `minutes` of study ending now, joining the course's latest session if it ended recently. */
+async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: string; lessonId: string; minutes: number; now: Date }) {
+  const { userId, courseId, lessonId, minutes, now } = entry;
+  const [recent] = await recentStudySession(tx, { userId, courseId, since: new Date(now.getTime() - STUDY_SESSION_GAP_MS) });
   if (recent) {
-    await tx
-      .update(studySessions)
-      .set({
-        endTime: now > recent.endTime ? now : recent.endTime,
-        duration: recent.duration + minutes,
-        lessonsCovered: [...recent.lessonsCovered, lessonId],
-      })
-      .where(eq(studySessions.id, recent.id));
+    await extendStudySession(tx, { id: recent.id, now, minutes, lessonId });
     return;
   }
-  await tx.insert(studySessions).values({
-    userId,
-    courseId,
-    startTime: new Date(now.getTime() - minutes * MINUTE_MS),
-    endTime: now,
-    duration: minutes,
-    lessonsCovered: [lessonId],
-  });
+  await startStudySession(tx, { userId, courseId, startTime: new Date(now.getTime() - minutes * MINUTE_MS), now, minutes, lessonId });
 }
 
-async function currentStreakOf(db: Executor, userId: string): Promise<number> {
-  const [row] = await db
-    .select({ currentStreak: users.currentStreak, lastLearned: users.lastLearned })
+const streakOf = reusableQuery('streak_of_user', (db) =>
+  db
+    .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
     .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+    .where(eq(users.id, sql.placeholder('userId')))
+    .limit(1),
+);
+
+const streakOfForUpdate = reusableQuery('streak_of_user_for_update', (db) =>
+  db
+    .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')))
+    .for('update'),
+);
+
+const saveStreak = reusableQuery('save_streak_of_user', (db) =>
+  db
+    .update(users)
+    .set({
+      currentStreak: sql`${sql.placeholder('currentStreak')}`,
+      longestStreak: sql`${sql.placeholder('longestStreak')}`,
+      lastLearned: sql`${sql.placeholder('lastLearned')}`,
+    })
+    .where(eq(users.id, sql.placeholder('userId'))),
+);
+
+const lessonWithCourseTitle = reusableQuery('lesson_with_course_title', (db) =>
+  db
+    .select({ lesson: lessons, courseTitle: courses.title })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(eq(lessons.id, sql.placeholder('lessonId')))
+    .limit(1),
+);
+
+const insertCompletion = reusableQuery('insert_lesson_completion', (db) =>
+  db
+    .insert(lessonCompletions)
+    .values({
+      studentId: sql.placeholder('studentId'),
+      lessonId: sql.placeholder('lessonId'),
+      courseId: sql.placeholder('courseId'),
+      completedAt: sql.placeholder('completedAt'),
+      timeSpent: sql.placeholder('timeSpent'),
+    })
+    .onConflictDoNothing()
+    .returning(),
+);
+
+const completionOf = reusableQuery('lesson_completion_of_student', (db) =>
+  db
+    .select()
+    .from(lessonCompletions)
+    .where(and(eq(lessonCompletions.studentId, sql.placeholder('studentId')), eq(lessonCompletions.lessonId, sql.placeholder('lessonId'))))
+    .limit(1),
+);
+
+async function currentStreakOf(db: Executor, userId: string): Promise<number> {
+  const [row] = await streakOf(db, { userId });
   return row ? effectiveStreak(row) : 0;
 }
 
@@ -178,12 +245,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
      * may complete the course and earn badges; a repeat returns the existing completion unchanged.
      */
     async complete(user: AuthUser, body: CompleteLessonBody): Promise<LessonCompletion> {
-      const [found] = await db
-        .select({ lesson: lessons, courseTitle: courses.title })
-        .from(lessons)
-        .innerJoin(courses, eq(courses.id, lessons.courseId))
-        .where(eq(lessons.id, body.lessonId))
-        .limit(1);
+      const [found] = await lessonWithCourseTitle(db, { lessonId: body.lessonId });
       if (!found) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
       const { lesson, courseTitle } = found;
       const studentId = user.id;
@@ -212,23 +274,11 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
         // insert wait, then do nothing), then the learner's streak, locked, so that two completions of
         // different lessons do not both advance it from the same state.
         const [[created], [learner]] = await concurrentSteps([
-          tx
-            .insert(lessonCompletions)
-            .values({ studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes })
-            .onConflictDoNothing()
-            .returning(),
-          tx
-            .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
-            .from(users)
-            .where(eq(users.id, studentId))
-            .for('update'),
+          insertCompletion(tx, { studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes }),
+          streakOfForUpdate(tx, { userId: studentId }),
         ]);
         if (!created) {
-          const [existing] = await tx
-            .select()
-            .from(lessonCompletions)
-            .where(and(eq(lessonCompletions.studentId, studentId), eq(lessonCompletions.lessonId, lesson.id)))
-            .limit(1);
+          const [existing] = await completionOf(tx, { studentId, lessonId: lesson.id });
           const [progress, currentStreak] = await concurrentSteps([progressForCourse(tx, studentId, courseId), currentStreakOf(tx, studentId)]);
           return present(existing!, true, { progress, currentStreak, newAchievements: [] });
         }
@@ -237,10 +287,7 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
         // None of these depends on another. The badges, read once the course's progress has been answered,
         // see the streak written here: a connection runs statements in the order they were sent.
         const [, , , , settled] = await concurrentSteps([
-          tx
-            .update(users)
-            .set({ currentStreak: streak.currentStreak, longestStreak: streak.longestStreak, lastLearned: streak.lastLearned })
-            .where(eq(users.id, studentId)),
+          saveStreak(tx, { userId: studentId, ...streak }),
           recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now }),
           recordAudit(tx, user, {
             action: 'lesson.complete',

@@ -2,10 +2,11 @@
 // recipient who wants it (as their preferences say), queues the mail of those who want it at once (the
 // digest takes the others), and emits `notification.new` to each in-app recipient. Mail leaves only
 // after the commit (see outbox.ts), so a rolled-back change notifies nobody.
-import { and, eq, inArray, is, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, is, ne, sql, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { NotificationType } from '../../../contract/communication.js';
 import { arrayLiteral, type Executor, queryRows, type Transaction } from '../../db/client.js';
+import { reusableQuery } from '../../db/reusable-queries.js';
 import { courseEnrollments, courses, mailOutbox, notificationPreferences, notifications, users } from '../../db/schema.js';
 import { emitEvents } from '../../realtime/events.js';
 import { channelsFor } from './preferences.js';
@@ -39,11 +40,33 @@ export interface CreatedNotification {
   inApp: boolean;
 }
 
-function recipientFilter(recipients: Recipients): SQL | undefined {
+/** Who might be notified, with what they chose to receive. */
+const selectCandidates = (db: Executor) =>
+  db
+    .select({
+      id: users.id,
+      status: users.status,
+      emailEnabled: users.notificationPreference,
+      choices: notificationPreferences.types,
+      digest: notificationPreferences.digest,
+    })
+    .from(users)
+    .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id));
+
+/** Named people (a grade's student, a submission's instructor): the most frequent case, built once. */
+const candidatesAmong = reusableQuery('notification_candidates_among', (db) =>
+  selectCandidates(db).where(
+    and(
+      sql`${users.id} = any(${sql.placeholder('userIds')}::uuid[])`,
+      sql`${users.id} is distinct from ${sql.placeholder('exceptUserId')}::uuid`,
+    ),
+  ),
+);
+
+function recipientFilter(recipients: Exclude<Recipients, { userIds: readonly string[] }>): SQL | undefined {
   const activeStudentsOf = (courseId: string) =>
     sql`${users.id} in (select ${courseEnrollments.studentId} from ${courseEnrollments}
           where ${courseEnrollments.courseId} = ${courseId} and ${courseEnrollments.status} = 'active')`;
-  if ('userIds' in recipients) return inArray(users.id, [...new Set(recipients.userIds)]);
   if ('courseStudents' in recipients) return and(eq(users.status, 'active'), activeStudentsOf(recipients.courseStudents));
   if ('courseMembers' in recipients) {
     const courseId = recipients.courseMembers;
@@ -66,17 +89,11 @@ export const inTransaction = <T>(db: Executor, work: (tx: Transaction) => Promis
 export async function notify(db: Executor, input: NewNotification): Promise<CreatedNotification[]> {
   if ('userIds' in input.recipients && input.recipients.userIds.length === 0) return [];
   return inTransaction(db, async (tx) => {
-    const candidates = await tx
-      .select({
-        id: users.id,
-        status: users.status,
-        emailEnabled: users.notificationPreference,
-        choices: notificationPreferences.types,
-        digest: notificationPreferences.digest,
-      })
-      .from(users)
-      .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
-      .where(and(recipientFilter(input.recipients), input.exceptUserId ? ne(users.id, input.exceptUserId) : undefined));
+    const { recipients, exceptUserId = null } = input;
+    const candidates =
+      'userIds' in recipients
+        ? await candidatesAmong(tx, { userIds: arrayLiteral([...new Set(recipients.userIds)]), exceptUserId })
+        : await selectCandidates(tx).where(and(recipientFilter(recipients), exceptUserId ? ne(users.id, exceptUserId) : undefined));
 
     const rows = candidates.flatMap((person) => {
       const channels = channelsFor(person.choices, input.type);

@@ -2,10 +2,10 @@
 // achievements page does) awards the rest. On the embedded database, and on PostgreSQL when DATABASE_URL
 // is set.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awardBadges, type BadgeChange, badgeStats } from '../src/server/features/achievements/rules.js';
-import type { DatabaseHandle } from '../src/server/db/client.js';
+import { awardBadges, type BadgeChange, badgeStats, statsStatement, type StatsPurpose } from '../src/server/features/achievements/rules.js';
+import { type DatabaseHandle, queryRows } from '../src/server/db/client.js';
 import { achievements, assignmentSubmissions, assignments, courseEnrollments, courseRatings, courses, users } from '../src/server/db/schema.js';
 import { openTestDatabase } from './support/database.js';
 
@@ -103,5 +103,29 @@ describe(`badge rules (${databaseUrl ? 'PostgreSQL' : 'embedded database'})`, ()
 
   it('an unknown student has no figures and earns nothing', async () => {
     expect(await award(randomUUID())).toEqual([]);
+  });
+
+  it('once the badges of a figure are all earned, a change no longer reads it; the achievements page still does', async () => {
+    const { studentId } = await studentMeetingSixBadges();
+    const plan = async (purpose: StatsPurpose) => {
+      const text = statsStatement(new Set(['earlySubmissions', 'grades']), purpose);
+      const rows = await queryRows<{ 'QUERY PLAN': string }>(
+        handle.db,
+        sql`explain (analyze, costs off, timing off, summary off) ${sql.raw(text)}${studentId}`,
+      );
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    const submissionScans = (text: string) => text.split('\n').filter((line) => line.includes('on assignment_submissions'));
+    // Nothing earned yet: both figures are read.
+    expect(submissionScans(await plan('award')).some((line) => line.includes('never executed'))).toBe(false);
+
+    expect(await award(studentId, ['work_submitted'])).toEqual(['early_bird']);
+    // early_bird is the only badge of its figure: skipped. perfect_score and high_scorer share the grades,
+    // and high_scorer is still to earn: read.
+    const afterEarning = submissionScans(await plan('award'));
+    expect(afterEarning.filter((line) => line.includes('never executed'))).toHaveLength(1);
+    expect(afterEarning.filter((line) => !line.includes('never executed')).length).toBeGreaterThan(0);
+    expect(submissionScans(await plan('progress')).some((line) => line.includes('never executed'))).toBe(false);
+    expect((await badgeStats(handle.db, studentId)).earlySubmissions).toBe(3);
   });
 });

@@ -123,22 +123,47 @@ interface StatsRow {
   earned_badges: BadgeType[];
 }
 
-/** Each figure's columns, read for the student `u`. */
-const MEASURE_COLUMNS: Record<BadgeMeasure, string> = {
-  enrollments: '(select count(*)::int from course_enrollments e where e.student_id = u.id) as enrollments',
-  completedCourses:
-    '(select count(*)::int from course_enrollments e where e.student_id = u.id and e.completed_at is not null) as completed_courses',
-  streak: 'u.current_streak, u.longest_streak, u.last_learned',
-  grades: 'g.graded_items, g.grade_percent_sum, g.perfect_scores',
-  earlySubmissions: `(select count(*)::int from assignment_submissions s
+/**
+ * While the student has yet to earn one of the badges that read `measure`. Once all are earned, a change
+ * need not read that figure again: a student's history keeps growing, the badge does not.
+ */
+function stillToEarn(measure: BadgeMeasure): string {
+  const badges = badgeTypes.filter((type) => badgeRules[type].reads === measure);
+  const names = badges.map((type) => `'${type}'`).join(', ');
+  return `(select count(*) from achievements a where a.student_id = u.id and a.badge_type::text in (${names})) < ${badges.length}`;
+}
+
+/** A count, read only while `guard` holds (null otherwise) when a guard is given. */
+const counted = (count: string, alias: string, guard: string | null): string =>
+  guard ? `case when ${guard} then ${count} end as ${alias}` : `${count} as ${alias}`;
+
+/** Each figure's columns, read for the student `u`; with a guard, only while it holds. */
+const MEASURE_COLUMNS: Record<BadgeMeasure, (guard: string | null) => string> = {
+  enrollments: (guard) => counted('(select count(*)::int from course_enrollments e where e.student_id = u.id)', 'enrollments', guard),
+  completedCourses: (guard) =>
+    counted('(select count(*)::int from course_enrollments e where e.student_id = u.id and e.completed_at is not null)', 'completed_courses', guard),
+  // Columns of the student's own row: nothing to spare.
+  streak: () => 'u.current_streak, u.longest_streak, u.last_learned',
+  grades: () => 'g.graded_items, g.grade_percent_sum, g.perfect_scores',
+  earlySubmissions: (guard) =>
+    counted(
+      `(select count(*)::int from assignment_submissions s
      where s.student_id = u.id and s.submitted_at is not null and s.due_date is not null
-       and s.submitted_at <= s.due_date - interval '1 day') as early_submissions`,
-  reviewsWritten: `(select count(*)::int from course_ratings r
-     where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0) as reviews_written`,
+       and s.submitted_at <= s.due_date - interval '1 day')`,
+      'early_submissions',
+      guard,
+    ),
+  reviewsWritten: (guard) =>
+    counted(
+      `(select count(*)::int from course_ratings r
+     where r.student_id = u.id and r.review is not null and length(trim(r.review)) > 0)`,
+      'reviews_written',
+      guard,
+    ),
 };
 
-/** Graded assignments and quizzes as percentages, summed once for both grade badges. */
-const GRADES_JOIN = `left join lateral (
+/** Graded assignments and quizzes as percentages, summed once for both grade badges (while `guard` holds). */
+const gradesJoin = (guard: string | null) => `left join lateral (
     select count(*)::int as graded_items, sum(percent)::float8 as grade_percent_sum,
         (count(*) filter (where percent >= 100))::int as perfect_scores
       from (
@@ -149,37 +174,49 @@ const GRADES_JOIN = `left join lateral (
         select case when qs.total_points > 0 then qs.score::float8 / qs.total_points * 100 else 0 end
           from quiz_submissions qs
           where qs.student_id = u.id and qs.status = 'submitted' and qs.score is not null
-      ) graded
+      ) graded${guard ? `\n      where ${guard}` : ''}
   ) g on true`;
 
 const MEASURES = Object.keys(MEASURE_COLUMNS) as BadgeMeasure[];
 
-/** One statement text per set of figures (a handful in use), so that each is prepared once per connection. */
+/**
+ * Read for the achievements page (every figure, for the progress shown toward each badge), or to award
+ * badges after a change (a figure only while one of its badges is still to earn).
+ */
+export type StatsPurpose = 'progress' | 'award';
+
+/** One statement text per set of figures and purpose (a handful in use), so that each is prepared once per connection. */
 const statsStatements = new Map<string, string>();
 
-function statsStatement(measures: ReadonlySet<BadgeMeasure>): string {
+/** The text of the figures' statement, the student's id to follow (exported for a test of its plan). */
+export function statsStatement(measures: ReadonlySet<BadgeMeasure>, purpose: StatsPurpose): string {
   const wanted = MEASURES.filter((measure) => measures.has(measure));
-  const key = wanted.join(',');
+  const key = `${purpose}:${wanted.join(',')}`;
   let text = statsStatements.get(key);
   if (!text) {
-    const columns = [...wanted.map((measure) => MEASURE_COLUMNS[measure]), 'array(select a.badge_type::text from achievements a where a.student_id = u.id) as earned_badges'];
-    text = `select ${columns.join(',\n    ')}\n  from users u ${measures.has('grades') ? GRADES_JOIN : ''}\n  where u.id = `;
+    const guard = (measure: BadgeMeasure) => (purpose === 'award' ? stillToEarn(measure) : null);
+    const columns = [
+      ...wanted.map((measure) => MEASURE_COLUMNS[measure](guard(measure))),
+      'array(select a.badge_type::text from achievements a where a.student_id = u.id) as earned_badges',
+    ];
+    text = `select ${columns.join(',\n    ')}\n  from users u ${measures.has('grades') ? gradesJoin(guard('grades')) : ''}\n  where u.id = `;
     statsStatements.set(key, text);
   }
   return text;
 }
 
 export async function badgeStats(db: Executor, studentId: string): Promise<BadgeStats> {
-  return (await readBadgeStats(db, studentId, new Set(MEASURES))).stats;
+  return (await readBadgeStats(db, studentId, new Set(MEASURES), 'progress')).stats;
 }
 
-/** The student's figures (those asked for; the others read as 0) and the badges already earned, in one statement. */
+/** The student's figures (those asked for; the others, and those skipped, read as 0) and the badges already earned, in one statement. */
 async function readBadgeStats(
   db: Executor,
   studentId: string,
   measures: ReadonlySet<BadgeMeasure>,
+  purpose: StatsPurpose,
 ): Promise<{ stats: BadgeStats; earned: ReadonlySet<BadgeType> }> {
-  const [row] = await queryRows<StatsRow>(db, sql`${sql.raw(statsStatement(measures))}${studentId}`);
+  const [row] = await queryRows<StatsRow>(db, sql`${sql.raw(statsStatement(measures, purpose))}${studentId}`);
   if (!row) return { stats: noStats(), earned: new Set() };
   const lastLearned = row.last_learned ? new Date(row.last_learned) : null;
   const gradedItems = row.graded_items ?? 0;
@@ -227,7 +264,12 @@ export async function awardBadges(
 ): Promise<BadgeType[]> {
   const candidates = badgeTypes.filter((type) => badgeRules[type].movedBy.some((change) => after.includes(change)));
   if (candidates.length === 0) return [];
-  const { stats, earned: alreadyEarned } = await readBadgeStats(db, studentId, new Set(candidates.map((type) => badgeRules[type].reads)));
+  const { stats, earned: alreadyEarned } = await readBadgeStats(
+    db,
+    studentId,
+    new Set(candidates.map((type) => badgeRules[type].reads)),
+    'award',
+  );
   // Most changes earn nothing new: then nothing is written (a concurrent award is still caught by the
   // unique index below).
   const met = candidates.filter((type) => !alreadyEarned.has(type) && badgeRules[type].measure(stats) >= badgeRules[type].target);

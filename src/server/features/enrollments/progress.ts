@@ -2,7 +2,7 @@
 // one query, and the enrollment's completion mark that follows from it.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { CourseProgressSummary } from '../../../contract/progress.js';
-import { arrayLiteral, type Executor, queryRows } from '../../db/client.js';
+import { type Executor, queryRows } from '../../db/client.js';
 import { courseEnrollments } from '../../db/schema.js';
 
 interface ProgressRow {
@@ -44,6 +44,10 @@ export async function progressForCourses(
 ): Promise<Map<string, CourseProgressSummary>> {
   const result = new Map<string, CourseProgressSummary>();
   if (courseIds.length === 0) return result;
+  const ids = sql.join(
+    courseIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
   const rows = await queryRows<ProgressRow>(
     db,
     sql`
@@ -61,7 +65,7 @@ export async function progressForCourses(
         (select max(s.submitted_at) from assignment_submissions s where s.course_id = c.id and s.student_id = ${studentId}),
         (select max(qs.submitted_at) from quiz_submissions qs where qs.course_id = c.id and qs.student_id = ${studentId})
       ) as last_activity
-    from courses c where c.id = any(${arrayLiteral(courseIds)}::uuid[])`,
+    from courses c where c.id in (${ids})`,
   );
   for (const id of courseIds) result.set(id, emptyProgress());
   for (const row of rows) {

@@ -85,21 +85,16 @@ async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: 
   await startStudySession(tx, { userId, courseId, startTime: new Date(now.getTime() - minutes * MINUTE_MS), now, minutes, lessonId });
 }
 
-const streakOf = reusableQuery('streak_of_user', (db) =>
+const selectStreak = (db: Executor) =>
   db
     .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
     .from(users)
-    .where(eq(users.id, sql.placeholder('userId')))
-    .limit(1),
-);
+    .where(eq(users.id, sql.placeholder('userId')));
 
-const streakOfForUpdate = reusableQuery('streak_of_user_for_update', (db) =>
-  db
-    .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('userId')))
-    .for('update'),
-);
+const streakOf = reusableQuery('streak_of_user', (db) => selectStreak(db).limit(1));
+
+/** Locked, so that two completions of different lessons do not both advance it from the same state. */
+const streakOfForUpdate = reusableQuery('streak_of_user_for_update', (db) => selectStreak(db).for('update'));
 
 const saveStreak = reusableQuery('save_streak_of_user', (db) =>
   db

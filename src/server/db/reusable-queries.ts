@@ -1,3 +1,4 @@
+import { type Placeholder, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 
 interface Prepared<R> {
@@ -44,3 +45,7 @@ export function reusableQuery<R, Values extends Record<string, unknown>>(
     return query.execute(values);
   };
 }
+
+/** Values given on each run, each a placeholder named as its column: `.values(placeholders('userId', 'title'))`. */
+export const placeholders = <const Name extends string>(...names: Name[]): { [K in Name]: Placeholder<K> } =>
+  Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as { [K in Name]: Placeholder<K> };

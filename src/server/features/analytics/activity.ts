@@ -1,20 +1,12 @@
 // The learning timeline: one row per thing a user did, written in the same transaction as the change.
-import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { reusableQuery } from '../../db/reusable-queries.js';
+import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { activities } from '../../db/schema.js';
 
 type ActivityType = (typeof activities.$inferInsert)['type'];
 
 const insertActivity = reusableQuery('insert_activity', (db) =>
-  db.insert(activities).values({
-    userId: sql.placeholder('userId'),
-    type: sql.placeholder('type'),
-    title: sql.placeholder('title'),
-    courseId: sql.placeholder('courseId'),
-    entityId: sql.placeholder('entityId'),
-    createdAt: sql.placeholder('createdAt'),
-  }),
+  db.insert(activities).values(placeholders('userId', 'type', 'title', 'courseId', 'entityId', 'createdAt')),
 );
 
 export async function recordActivity(

@@ -8,7 +8,7 @@ import type {
   SubmitAssignmentBody,
 } from '../../../contract/assignments.js';
 import { concurrentSteps, type Database } from '../../db/client.js';
-import { reusableQuery } from '../../db/reusable-queries.js';
+import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { assignmentSubmissions, assignments, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -66,20 +66,13 @@ const handIn = reusableQuery('hand_in_submission', (db) =>
   db
     .insert(assignmentSubmissions)
     .values({
-      studentId: sql.placeholder('studentId'),
-      assignmentId: sql.placeholder('assignmentId'),
-      courseId: sql.placeholder('courseId'),
+      ...placeholders('studentId', 'assignmentId', 'courseId', 'submissionContent', 'fileUrl', 'fileName', 'rubricUrl', 'isLate'),
       status: 'submitted',
-      submissionContent: sql.placeholder('submissionContent'),
-      fileUrl: sql.placeholder('fileUrl'),
-      fileName: sql.placeholder('fileName'),
-      rubricUrl: sql.placeholder('rubricUrl'),
       startedAt: nowParameter,
       endedAt: nowParameter,
       submittedAt: nowParameter,
       assignedAt: nowParameter,
       dueDate: sql`${sql.placeholder('dueDate')}`,
-      isLate: sql.placeholder('isLate'),
       updatedAt: nowParameter,
     })
     .onConflictDoUpdate({

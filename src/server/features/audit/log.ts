@@ -3,7 +3,7 @@
 import type { UserRole } from '../../../contract/common.js';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { reusableQuery } from '../../db/reusable-queries.js';
+import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { auditLog } from '../../db/schema.js';
 import type { RequestOrigin } from '../../http/auth.js';
 
@@ -22,16 +22,10 @@ export interface AuditEntry {
 
 const insertAuditRow = reusableQuery('insert_audit_row', (db) =>
   db.insert(auditLog).values({
-    actorId: sql.placeholder('actorId'),
-    actorRole: sql.placeholder('actorRole'),
-    action: sql.placeholder('action'),
-    targetType: sql.placeholder('targetType'),
-    targetId: sql.placeholder('targetId'),
+    ...placeholders('actorId', 'actorRole', 'action', 'targetType', 'targetId', 'ip', 'requestId'),
     // SQL null when absent (see reusableQuery).
     before: sql`${sql.placeholder('before')}`,
     after: sql`${sql.placeholder('after')}`,
-    ip: sql.placeholder('ip'),
-    requestId: sql.placeholder('requestId'),
   }),
 );
 

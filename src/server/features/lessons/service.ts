@@ -10,7 +10,7 @@ import type {
   UpdateLessonBody,
 } from '../../../contract/lessons.js';
 import { concurrentSteps, type Database, type Executor, queryRows } from '../../db/client.js';
-import { reusableQuery } from '../../db/reusable-queries.js';
+import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -65,9 +65,7 @@ const extendStudySession = reusableQuery('extend_study_session', (db) =>
 
 const startStudySession = reusableQuery('start_study_session', (db) =>
   db.insert(studySessions).values({
-    userId: sql.placeholder('userId'),
-    courseId: sql.placeholder('courseId'),
-    startTime: sql.placeholder('startTime'),
+    ...placeholders('userId', 'courseId', 'startTime'),
     endTime: sql.placeholder('now'),
     duration: sql.placeholder('minutes'),
     lessonsCovered: sql`jsonb_build_array(${sql.placeholder('lessonId')}::text)`,
@@ -119,13 +117,7 @@ const lessonWithCourseTitle = reusableQuery('lesson_with_course_title', (db) =>
 const insertCompletion = reusableQuery('insert_lesson_completion', (db) =>
   db
     .insert(lessonCompletions)
-    .values({
-      studentId: sql.placeholder('studentId'),
-      lessonId: sql.placeholder('lessonId'),
-      courseId: sql.placeholder('courseId'),
-      completedAt: sql.placeholder('completedAt'),
-      timeSpent: sql.placeholder('timeSpent'),
-    })
+    .values(placeholders('studentId', 'lessonId', 'courseId', 'completedAt', 'timeSpent'))
     .onConflictDoNothing()
     .returning(),
 );

@@ -282,6 +282,29 @@ describe('POST /api/lessons/complete', () => {
     expect((await profileOf(student)).statistics).toMatchObject({ totalLessonsCompleted: 2, totalStudyTime: 20 });
   });
 
+  it('joins completions of a course close together into one study session, and starts one per course', async () => {
+    const { course, lessons, student } = await courseWithStudent({ lessons: 2, assignments: 0 });
+    const other = await courseWithStudent({ lessons: 1, assignments: 0 });
+    await enroll(student, other.course.courseId);
+    const first = await complete(student, { lessonId: lessons[0]!.lessonId, timeSpent: 15 });
+    const second = await complete(student, { lessonId: lessons[1]!.lessonId, timeSpent: 10 });
+    const elsewhere = await complete(student, { lessonId: other.lessons[0]!.lessonId, timeSpent: 5 });
+    expect([first.status, second.status, elsewhere.status]).toEqual([201, 201, 201]);
+
+    const res = await api('GET', `/api/analytics/${student.id}/courses`, { token: student.token });
+    expect(res.status).toBe(200);
+    const sessionsOf = (courseId: string) => res.body.data.find((c: { courseId: string }) => c.courseId === courseId).timeTracking.studySessions;
+    const [session, ...more] = sessionsOf(course.courseId);
+    expect(more).toEqual([]);
+    expect(session).toMatchObject({ duration: 25, lessonsCovered: [lessons[0]!.lessonId, lessons[1]!.lessonId] });
+    // It started when the first lesson's 15 minutes began and ends with the second completion.
+    expect(Date.parse(session.startTime)).toBe(Date.parse(first.body.data.completedAt) - 15 * 60_000);
+    expect(session.endTime).toBe(second.body.data.completedAt);
+    expect(sessionsOf(other.course.courseId)).toEqual([
+      expect.objectContaining({ duration: 5, lessonsCovered: [other.lessons[0]!.lessonId], endTime: elsewhere.body.data.completedAt }),
+    ]);
+  });
+
   it('records one completion for concurrent requests: one 201, one 200', async () => {
     const { lessons, student } = await courseWithStudent({ lessons: 1, assignments: 1 });
     const body = { lessonId: lessons[0]!.lessonId, timeSpent: 10 };

@@ -1,11 +1,11 @@
 // Finding an assignment and deciding who may see or manage it: one place for every assignment route.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { reusableQuery } from '../../db/reusable-queries.js';
 import { assignmentSubmissions, assignments, courses, lessons } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { findActiveEnrollment, isCourseStaff } from '../courses/policy.js';
+import { assertEnrolledFlag, findActiveEnrollment, isActivelyEnrolled, isCourseStaff } from '../courses/policy.js';
 
 /**
  * A row lock on the assignment. Edits of the assignment or its rubric take `no key update`, grading takes
@@ -14,12 +14,13 @@ import { findActiveEnrollment, isCourseStaff } from '../courses/policy.js';
  */
 export type AssignmentLock = 'no key update' | 'share';
 
-const selectInContext = (db: Executor) =>
+const selectInContext = <Extra extends Record<string, SQL>>(db: Executor, extra = {} as Extra) =>
   db
     .select({
       assignment: assignments,
       course: { id: courses.id, title: courses.title, category: courses.category, instructorId: courses.instructorId },
       lesson: { id: lessons.id, title: lessons.title, order: lessons.order },
+      ...extra,
     })
     .from(assignments)
     .innerJoin(courses, eq(courses.id, assignments.courseId))
@@ -42,6 +43,20 @@ export async function findAssignmentInContext(db: Executor, assignmentId: string
 }
 
 export type AssignmentInContext = Awaited<ReturnType<typeof findAssignmentInContext>>;
+
+const assignmentForSubmitter = reusableQuery('assignment_for_submitter', (db) =>
+  selectInContext(db, { enrolled: isActivelyEnrolled(sql.placeholder('studentId'), assignments.courseId) })
+    .where(eq(assignments.id, sql.placeholder('assignmentId')))
+    .limit(1),
+);
+
+/** The assignment in context, or a 404; 403 unless the student is actively enrolled in its course. */
+export async function findAssignmentForSubmitter(db: Executor, assignmentId: string, studentId: string): Promise<AssignmentInContext> {
+  const [row] = await assignmentForSubmitter(db, { assignmentId, studentId });
+  if (!row) throw new AppError('ASSIGNMENT_NOT_FOUND', 'Assignment not found');
+  assertEnrolledFlag(row.enrolled, 'You must be enrolled in this course to submit its assignments');
+  return row;
+}
 
 /** The assignment, if the caller is its course's instructor or an admin: 404 when missing, 403 otherwise. */
 export async function findManagedAssignment(db: Executor, user: AuthUser, assignmentId: string, lock?: AssignmentLock) {

@@ -15,10 +15,10 @@ import { AppError } from '../../http/errors.js';
 import { recordActivity } from '../analytics/activity.js';
 import { recordAudit } from '../audit/log.js';
 import { announceSubmission } from '../communication/triggers.js';
-import { findActiveEnrollment, findManagedCourse, isCourseStaff } from '../courses/policy.js';
+import { findManagedCourse, isCourseStaff } from '../courses/policy.js';
 import { resolveOwnUpload } from '../files/service.js';
 import { iso } from '../users/presenter.js';
-import { assertCanViewAssignment, findAssignmentInContext } from './access.js';
+import { assertCanViewAssignment, findAssignmentForSubmitter, findAssignmentInContext } from './access.js';
 import { assertLessonOfCourse } from './authoring.js';
 import { listCourseAssignments, listManagedAssignments, listStudentAssignments } from './listing.js';
 import {
@@ -188,12 +188,11 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
       assertActingForSelf(user, body.studentId, 'studentId');
       const studentId = body.studentId ?? user.id;
       return db.transaction(async (tx) => {
-        const { assignment, course } = await findAssignmentInContext(tx, body.assignmentId);
-        const [enrolled, [existing]] = await concurrentSteps([
-          findActiveEnrollment(tx, studentId, assignment.courseId),
-          submissionStatusForUpdate(tx, { studentId, assignmentId: assignment.id }),
+        // Sent together: the submission's lock does not need the assignment found first (none found, no row).
+        const [{ assignment, course }, [existing]] = await concurrentSteps([
+          findAssignmentForSubmitter(tx, body.assignmentId, studentId),
+          submissionStatusForUpdate(tx, { studentId, assignmentId: body.assignmentId }),
         ]);
-        if (!enrolled) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course to submit its assignments');
         assertSubmittable(existing);
 
         const now = new Date();

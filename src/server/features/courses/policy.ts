@@ -1,5 +1,6 @@
 // Who may do what to which course, in one place.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { type Executor, queryRows } from '../../db/client.js';
 import { reusableQuery } from '../../db/reusable-queries.js';
 import { courseEnrollments, courses } from '../../db/schema.js';
@@ -62,11 +63,24 @@ export async function findActiveEnrollment(db: Executor, studentId: string, cour
   return row;
 }
 
+/**
+ * Whether the student is actively enrolled in the course, as a column of another lookup: a write that
+ * finds its lesson or assignment learns in the same statement whether the caller may act on it.
+ */
+export const isActivelyEnrolled = (studentId: Placeholder | string, courseId: AnyPgColumn): SQL<boolean> =>
+  sql<boolean>`exists (select 1 from ${courseEnrollments} where ${courseEnrollments.studentId} = ${studentId}
+    and ${courseEnrollments.courseId} = ${courseId} and ${courseEnrollments.status} = 'active')`;
+
+/** 403 for a student who is not actively enrolled in the course. */
+export function assertEnrolledFlag(enrolled: boolean, message = 'You must be enrolled in this course'): void {
+  if (!enrolled) throw new AppError('NOT_ENROLLED', message);
+}
+
 /** 403 unless the student is actively enrolled in the course. */
 export async function assertEnrolled(db: Executor, studentId: string, courseId: string) {
   const enrollment = await findActiveEnrollment(db, studentId, courseId);
-  if (!enrollment) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course');
-  return enrollment;
+  assertEnrolledFlag(Boolean(enrollment));
+  return enrollment!;
 }
 
 /**

@@ -1,6 +1,6 @@
 // A course's lessons (listing, creation in order) and lesson completion; editing, moving and deleting
 // them live in authoring.ts. Knows nothing of HTTP.
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import type {
   CompleteLessonBody,
   CreateLessonBody,
@@ -17,7 +17,7 @@ import { AppError } from '../../http/errors.js';
 import { recordActivity } from '../analytics/activity.js';
 import { advanceStreak, effectiveStreak } from '../analytics/streaks.js';
 import { recordAudit } from '../audit/log.js';
-import { assertEnrolled, findActiveEnrollment, findCourse, findManagedCourse } from '../courses/policy.js';
+import { assertEnrolledFlag, findActiveEnrollment, findCourse, findManagedCourse, isActivelyEnrolled } from '../courses/policy.js';
 import { progressForCourse } from '../enrollments/progress.js';
 import type { Precondition } from '../courses/versioning.js';
 import { iso } from '../users/presenter.js';
@@ -36,51 +36,31 @@ type CompletionRow = typeof lessonCompletions.$inferSelect;
 const STUDY_SESSION_GAP_MS = 30 * 60_000;
 const MINUTE_MS = 60_000;
 
-const recentStudySession = reusableQuery('recent_study_session_for_update', (db) =>
-  db
-    .select({ id: studySessions.id })
-    .from(studySessions)
-    .where(
-      and(
-        eq(studySessions.userId, sql.placeholder('userId')),
-        eq(studySessions.courseId, sql.placeholder('courseId')),
-        gte(studySessions.endTime, sql.placeholder('since')),
-      ),
-    )
-    .orderBy(desc(studySessions.endTime))
-    .limit(1)
-    .for('update'),
-);
-
-const extendStudySession = reusableQuery('extend_study_session', (db) =>
-  db
-    .update(studySessions)
-    .set({
-      endTime: sql`greatest(${studySessions.endTime}, ${sql.placeholder('now')})`,
-      duration: sql`${studySessions.duration} + ${sql.placeholder('minutes')}`,
-      lessonsCovered: sql`${studySessions.lessonsCovered} || jsonb_build_array(${sql.placeholder('lessonId')}::text)`,
-    })
-    .where(eq(studySessions.id, sql.placeholder('id'))),
-);
-
-const startStudySession = reusableQuery('start_study_session', (db) =>
-  db.insert(studySessions).values({
-    ...placeholders('userId', 'courseId', 'startTime'),
-    endTime: sql.placeholder('now'),
-    duration: sql.placeholder('minutes'),
-    lessonsCovered: sql`jsonb_build_array(${sql.placeholder('lessonId')}::text)`,
-  }),
-);
-
-/** Adds `minutes` of study ending now, joining the course's latest session if it ended recently. */
+/**
+ * Adds `minutes` of study ending now, joining the course's latest session if it ended recently, else
+ * starting one. One statement: the latest recent session is locked, extended if found, a new one
+ * inserted if not.
+ */
 async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: string; lessonId: string; minutes: number; now: Date }) {
   const { userId, courseId, lessonId, minutes, now } = entry;
-  const [recent] = await recentStudySession(tx, { userId, courseId, since: new Date(now.getTime() - STUDY_SESSION_GAP_MS) });
-  if (recent) {
-    await extendStudySession(tx, { id: recent.id, now, minutes, lessonId });
-    return;
-  }
-  await startStudySession(tx, { userId, courseId, startTime: new Date(now.getTime() - minutes * MINUTE_MS), now, minutes, lessonId });
+  const since = new Date(now.getTime() - STUDY_SESSION_GAP_MS);
+  const startTime = new Date(now.getTime() - minutes * MINUTE_MS);
+  await tx.execute(sql`
+    with recent as (
+      select id from ${studySessions}
+       where user_id = ${userId} and course_id = ${courseId} and end_time >= ${since}
+       order by end_time desc limit 1
+       for update
+    ), extended as (
+      update ${studySessions}
+         set end_time = greatest(end_time, ${now}), duration = duration + ${minutes},
+             lessons_covered = lessons_covered || jsonb_build_array(${lessonId}::text)
+       where id = (select id from recent)
+      returning id
+    )
+    insert into ${studySessions} (user_id, course_id, start_time, end_time, duration, lessons_covered)
+    select ${userId}::uuid, ${courseId}::uuid, ${startTime}::timestamptz, ${now}::timestamptz, ${minutes}::int, jsonb_build_array(${lessonId}::text)
+     where not exists (select 1 from extended)`);
 }
 
 const selectStreak = (db: Executor) =>
@@ -105,9 +85,10 @@ const saveStreak = reusableQuery('save_streak_of_user', (db) =>
     .where(eq(users.id, sql.placeholder('userId'))),
 );
 
-const lessonWithCourseTitle = reusableQuery('lesson_with_course_title', (db) =>
+/** The lesson, its course's title and whether the learner may complete it, in one statement. */
+const lessonForLearner = reusableQuery('lesson_for_learner', (db) =>
   db
-    .select({ lesson: lessons, courseTitle: courses.title })
+    .select({ lesson: lessons, courseTitle: courses.title, enrolled: isActivelyEnrolled(sql.placeholder('studentId'), lessons.courseId) })
     .from(lessons)
     .innerJoin(courses, eq(courses.id, lessons.courseId))
     .where(eq(lessons.id, sql.placeholder('lessonId')))
@@ -232,12 +213,12 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
      * may complete the course and earn badges; a repeat returns the existing completion unchanged.
      */
     async complete(user: AuthUser, body: CompleteLessonBody): Promise<LessonCompletion> {
-      const [found] = await lessonWithCourseTitle(db, { lessonId: body.lessonId });
-      if (!found) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
-      const { lesson, courseTitle } = found;
       const studentId = user.id;
+      const [found] = await lessonForLearner(db, { lessonId: body.lessonId, studentId });
+      if (!found) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
+      const { lesson, courseTitle, enrolled } = found;
+      assertEnrolledFlag(enrolled);
       const courseId = lesson.courseId;
-      await assertEnrolled(db, studentId, courseId);
 
       const now = new Date();
       const minutes = body.timeSpent ?? lesson.estimatedTime;

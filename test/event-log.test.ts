@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atCommit, beforeCommit, type DatabaseHandle, type EndOfTransactionWork, openDatabase, queryRows } from '../src/server/db/client.js';
+import type { FastifyBaseLogger } from 'fastify';
 import { emitEvent } from '../src/server/realtime/events.js';
+import { EventHub, type OutgoingEvent, type Subscriber } from '../src/server/realtime/hub.js';
 import { freshPostgresDatabase } from './support/process.js';
 
 const targets: [string, () => Promise<{ handle: DatabaseHandle; drop?: () => Promise<void> }>][] = [
@@ -113,6 +115,56 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
       }),
     ).rejects.toThrow('refused at the end');
     expect(await eventsOf(marker)).toHaveLength(0);
+  });
+
+  it("moves the instance's reader past announced events without reading them while no client is connected", async () => {
+    let reads = 0;
+    // The hub reads the log through db.select(): counted here.
+    const counted = new Proxy(handle.db, {
+      get: (target, key, receiver) => {
+        if (key === 'select') reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const silent = { error: () => undefined } as unknown as FastifyBaseLogger;
+    const hub = new EventHub(counted, silent, 3_600_000);
+    await hub.start();
+    const commit = async (marker: string) => {
+      await handle.db.transaction((tx) => emitEvent(tx, announce(marker)));
+      return (await eventsOf(marker))[0]!.id;
+    };
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+    const unseen = await commit(randomUUID());
+    reads = 0;
+    hub.wake(unseen);
+    await settled();
+    expect(reads).toBe(0);
+    expect(hub.cursor).toBe(unseen);
+
+    // A client connected from here on gets what commits next, read from the log.
+    const received: OutgoingEvent[] = [];
+    const admin: Subscriber = {
+      user: { id: randomUUID(), role: 'admin', sessionId: randomUUID() },
+      courses: new Set(),
+      memberCourses: false,
+      types: null,
+      lastSent: 0,
+      floor: 0,
+      replaying: false,
+      isOpen: () => true,
+      send: (event) => received.push(event),
+      waitForRoom: async () => true,
+      revoke: () => undefined,
+    };
+    hub.add(admin);
+    expect(admin.lastSent).toBe(unseen);
+    const seen = await commit(randomUUID());
+    hub.wake(seen);
+    await settled();
+    expect(reads).toBeGreaterThan(0);
+    expect(received.map((event) => event.id)).toEqual([seen]);
+    hub.stop();
   });
 
   it('refuses to collect events in a transaction that would never write them', async () => {

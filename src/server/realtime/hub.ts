@@ -83,6 +83,8 @@ export class EventHub {
   private stopped = false;
   /** The last event id this instance has read and fanned out. */
   cursor = 0;
+  /** The newest id the commit notifications announced while a read was queued; undefined once a wake-up gave none. */
+  private announcedUpTo: number | undefined;
   /** Events written to a connection so far, live or replayed (for the metrics). */
   delivered = 0;
 
@@ -155,11 +157,23 @@ export class EventHub {
 
   /** Something may have been committed (up to `eventId`, when known): read and fan out. */
   wake(eventId?: number): void {
-    if (this.stopped || this.drainQueued) return;
+    if (this.stopped) return;
+    if (this.drainQueued) {
+      this.announcedUpTo = eventId === undefined || this.announcedUpTo === undefined ? undefined : Math.max(this.announcedUpTo, eventId);
+      return;
+    }
     if (eventId !== undefined && eventId <= this.cursor) return;
     this.drainQueued = true;
+    this.announcedUpTo = eventId;
     this.serial(async () => {
       this.drainQueued = false;
+      const upTo = this.announcedUpTo;
+      // No connection to deliver to: ids become visible in id order, so every event up to the announced
+      // one is committed, and the position moves there without reading the rows.
+      if (upTo !== undefined && this.subscribers.size === 0) {
+        if (upTo > this.cursor) this.cursor = upTo;
+        return;
+      }
       await this.drain();
     }).catch((error: unknown) => this.log.error({ err: error }, 'reading the event log failed; the next poll retries'));
   }

@@ -239,7 +239,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
               fileName: row!.fileName,
             },
           }),
-          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment),
+          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment, course),
         ]);
         return presentReceipt(row!);
       });

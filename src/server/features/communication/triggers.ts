@@ -2,7 +2,7 @@
 // the people who may see it and notifies the people concerned, in the caller's transaction.
 import { eq, sql } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
-import { concurrentSteps, type Executor } from '../../db/client.js';
+import type { Executor } from '../../db/client.js';
 import { reusableQuery } from '../../db/reusable-queries.js';
 import { courses, users } from '../../db/schema.js';
 import { emitEvent } from '../../realtime/events.js';
@@ -42,14 +42,18 @@ async function nameOf(db: Executor, userId: string): Promise<string> {
   return person ? fullName(person) : 'A student';
 }
 
-/** A student handed in work: the student and the course's staff hear of it; the instructor is notified. */
+/**
+ * A student handed in work: the student and the course's staff hear of it; the instructor is notified.
+ * The course is the submitter's, as it has just read it with the assignment.
+ */
 export async function announceSubmission(
   db: Executor,
   submission: { id: string; studentId: string; isLate: boolean },
   assignment: AssignmentRef,
+  course: { id: string; title: string; instructorId: string },
 ): Promise<void> {
   await inTransaction(db, async (tx) => {
-    const [course, student] = await concurrentSteps([courseOf(tx, assignment.courseId), nameOf(tx, submission.studentId)]);
+    const student = await nameOf(tx, submission.studentId);
     await notify(tx, {
       recipients: { userIds: [course.instructorId] },
       exceptUserId: submission.studentId,

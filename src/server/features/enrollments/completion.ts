@@ -3,7 +3,7 @@
 // with its activity, and the badges now earned with theirs, all in the caller's transaction.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
-import type { Executor } from '../../db/client.js';
+import { concurrentSteps, type Executor } from '../../db/client.js';
 import { courseEnrollments } from '../../db/schema.js';
 import { awardBadges, type BadgeChange, badgeRules } from '../achievements/rules.js';
 import { recordActivity } from '../analytics/activity.js';
@@ -30,19 +30,23 @@ export async function settleCourseProgress(
   at: Date,
   change: BadgeChange | null,
 ): Promise<{ newBadges: BadgeType[]; progress: CourseProgressSummary }> {
-  const { justCompleted, progress } = await markCompletionIfDone(tx, studentId, course.id, at);
-  if (justCompleted) {
-    await recordActivity(tx, {
-      userId: studentId,
-      type: 'course_completed',
-      title: `Completed ${course.title}`,
-      courseId: course.id,
-      entityId: course.id,
-      at,
-    });
-  }
-  const after: BadgeChange[] = [...(change ? [change] : []), ...(justCompleted ? (['course_completed'] as const) : [])];
-  return { newBadges: await awardBadgesWithActivity(tx, studentId, at, after), progress };
+  // The change's own badges do not depend on the course's completion: their check is sent with the
+  // progress read (one round trip); a completed course's badges are checked once it is marked complete.
+  const [{ justCompleted, progress }, changeBadges] = await concurrentSteps([
+    markCompletionIfDone(tx, studentId, course.id, at),
+    change ? awardBadgesWithActivity(tx, studentId, at, [change]) : Promise.resolve([]),
+  ]);
+  if (!justCompleted) return { newBadges: changeBadges, progress };
+  await recordActivity(tx, {
+    userId: studentId,
+    type: 'course_completed',
+    title: `Completed ${course.title}`,
+    courseId: course.id,
+    entityId: course.id,
+    at,
+  });
+  const courseBadges = await awardBadgesWithActivity(tx, studentId, at, ['course_completed']);
+  return { newBadges: [...changeBadges, ...courseBadges], progress };
 }
 
 /**

@@ -252,8 +252,8 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
         }
 
         const streak = advanceStreak(learner!, now);
-        // None of these depends on another. The badges, read once the course's progress has been answered,
-        // see the streak written here: a connection runs statements in the order they were sent.
+        // None of these depends on another. The streak badges, checked in the same write after the streak's
+        // save, see the streak written here: a connection runs statements in the order they were sent.
         const [, , , , settled] = await concurrentSteps([
           saveStreak(tx, { userId: studentId, ...streak }),
           recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now }),

@@ -83,7 +83,7 @@ export class EventHub {
   private stopped = false;
   /** The last event id this instance has read and fanned out. */
   cursor = 0;
-  /** The newest id the commit notifications announced while a read was queued; undefined once a wake-up gave none. */
+  /** The newest id this database's commit notifications announced while a read was queued; undefined once any other wake-up came. */
   private announcedUpTo: number | undefined;
   /** Events written to a connection so far, live or replayed (for the metrics). */
   delivered = 0;
@@ -155,16 +155,21 @@ export class EventHub {
     }
   }
 
-  /** Something may have been committed (up to `eventId`, when known): read and fan out. */
-  wake(eventId?: number): void {
+  /**
+   * Something may have been committed (up to `eventId`, when known): read and fan out. `committedHere`:
+   * the id comes from this database's own commit notification, not from the bus (which another database's
+   * instances may share), so every event up to it is known to be committed.
+   */
+  wake(eventId?: number, options: { committedHere?: boolean } = {}): void {
     if (this.stopped) return;
+    const known = options.committedHere ? eventId : undefined;
     if (this.drainQueued) {
-      this.announcedUpTo = eventId === undefined || this.announcedUpTo === undefined ? undefined : Math.max(this.announcedUpTo, eventId);
+      this.announcedUpTo = known === undefined || this.announcedUpTo === undefined ? undefined : Math.max(this.announcedUpTo, known);
       return;
     }
     if (eventId !== undefined && eventId <= this.cursor) return;
     this.drainQueued = true;
-    this.announcedUpTo = eventId;
+    this.announcedUpTo = known;
     this.serial(async () => {
       this.drainQueued = false;
       const upTo = this.announcedUpTo;

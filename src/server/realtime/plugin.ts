@@ -69,7 +69,7 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
     (eventId) => {
       published++;
       // Local clients do not wait for the bus (which may be down); other instances hear of it through it.
-      hub.wake(eventId);
+      hub.wake(eventId, { committedHere: true });
       bus.publish({ kind: 'event', id: eventId });
     },
     () => hub.wake(),

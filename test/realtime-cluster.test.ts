@@ -1,15 +1,19 @@
 // Two real server processes on one PostgreSQL database and one Redis behave as one: an event caused on A
 // reaches a client of B within 100 ms, and a client moved from A to B (A stopped) resumes without a gap.
+// Instances of another database sharing that Redis are not heard.
 // Needs DATABASE_URL and REDIS_URL (as `.ci/run` sets them); skipped otherwise.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { wsCloseCodes } from '../src/contract/events.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from './support/constants.js';
-import { freePort, type ServerProcess, spawnServer, stopServer, waitReady } from './support/process.js';
+import { freePort, freshPostgresDatabase, type ServerProcess, spawnServer, stopServer, waitReady } from './support/process.js';
 import { completeLesson, connectWs, isEvent, settle } from './support/realtime.js';
+import { eventually } from './support/webhooks.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -156,5 +160,72 @@ describe.runIf(enabled)('two instances, one PostgreSQL, one Redis', () => {
     expect(client.events().filter((e) => e.type === 'lesson.completed').map((e) => e.data.lessonId)).toEqual(setup.lessonIds);
     expect(b.output()).toMatch(/event listener connection (lost|restored)/);
     await client.close();
+  }, 60_000);
+});
+
+describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
+  let main: ServerProcess;
+  let other: ServerProcess;
+  let otherDatabase: Awaited<ReturnType<typeof freshPostgresDatabase>>;
+  let listener: Redis;
+  // Named after the cluster's system identifier and the database (the other test files' servers, on
+  // databases of their own, publish on channels of their own).
+  const channels = { main: '', other: '' };
+  const heard: { channel: string; kind: string }[] = [];
+  beforeAll(async () => {
+    otherDatabase = await freshPostgresDatabase(databaseUrl!);
+    const shared = { REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn' };
+    main = spawnServer({ ...shared, DATABASE_URL: databaseUrl!, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-main-')) }, await freePort());
+    other = spawnServer({ ...shared, DATABASE_URL: otherDatabase.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-other-')) }, await freePort());
+    await Promise.all([waitReady(main), waitReady(other)]);
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    const { rows } = await admin.query<{ cluster: string }>('select system_identifier::text as cluster from pg_control_system()');
+    await admin.end();
+    const nameOf = (url: string) => new URL(url).pathname.slice(1);
+    channels.main = `skilled:events:${rows[0]!.cluster}:${nameOf(databaseUrl!)}`;
+    channels.other = `skilled:events:${rows[0]!.cluster}:${nameOf(otherDatabase.url)}`;
+    listener = new Redis(redisUrl!);
+    listener.on('message', (channel: string, raw: string) => heard.push({ channel, kind: JSON.parse(raw).kind }));
+    await listener.subscribe(channels.main, channels.other);
+  }, 120_000);
+  afterAll(async () => {
+    listener?.disconnect();
+    await Promise.all([stopServer(main, 'SIGKILL'), stopServer(other, 'SIGKILL')]);
+    await otherDatabase?.drop();
+  });
+
+  /** Completes a lesson on the instance and returns what the bus carried meanwhile, once `channel` had an event. */
+  const busDuring = async (root: string, channel: string) => {
+    const setup = await courseWithLessons(root, 1);
+    const before = heard.length;
+    await completeLesson(setup.student, setup.lessonIds[0]!, root);
+    await eventually(async () => (heard.slice(before).some((h) => h.channel === channel && h.kind === 'event') ? true : undefined), 5_000, `an event on ${channel}`);
+    await settle(300);
+    return { setup, carried: heard.slice(before) };
+  };
+
+  it("announces events on its own database's channel only, and hears no sign-out of another database", async () => {
+    const onMain = await busDuring(main.url, channels.main);
+    expect(onMain.carried.filter((h) => h.channel === channels.other)).toEqual([]);
+    const onOther = await busDuring(other.url, channels.other);
+    expect(onOther.carried.filter((h) => h.channel === channels.other).length).toBeGreaterThan(0);
+
+    const client = await connectWs({ url: main.url, token: onMain.setup.student.token });
+    const signOut = JSON.stringify({ kind: 'disconnect', userId: onMain.setup.student.id });
+    const publisher = new Redis(redisUrl!);
+    try {
+      // Another database's channel: its user ids are not this one's, so the client stays.
+      await publisher.publish(channels.other, signOut);
+      await settle(300);
+      client.send({ type: 'ping' });
+      await client.waitFor((m) => m.type === 'pong', 2_000);
+      // This database's channel: the user's connections close.
+      await publisher.publish(channels.main, signOut);
+      expect(await client.closed).toEqual({ code: wsCloseCodes.unauthenticated, reason: 'your session has ended' });
+    } finally {
+      publisher.disconnect();
+      await client.close();
+    }
   }, 60_000);
 });

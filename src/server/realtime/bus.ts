@@ -3,8 +3,10 @@
 // wake-up: what a client receives is always read from the event log, so a message lost while Redis is
 // down costs latency (the catch-up poll finds the events), never an event.
 import { EventEmitter } from 'node:events';
+import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { type Executor, queryRows } from '../db/client.js';
 
 export type BusMessage = { kind: 'event'; id: number } | { kind: 'disconnect'; userId: string };
 
@@ -33,7 +35,18 @@ export function createMemoryBus(): EventBus {
   };
 }
 
-const CHANNEL = 'skilled:events';
+/**
+ * The Redis channel of one database: its cluster's system identifier and its name. Instances of different
+ * databases that share a Redis (staging beside production, test servers) then never hear each other's
+ * event ids or sign-outs, which name ids and users of their own database only.
+ */
+export async function busChannelOf(db: Executor): Promise<string> {
+  const [identity] = await queryRows<{ cluster: string; name: string }>(
+    db,
+    sql`select system_identifier::text as cluster, current_database() as name from pg_control_system()`,
+  );
+  return `skilled:events:${identity!.cluster}:${identity!.name}`;
+}
 
 function parse(raw: string): BusMessage | null {
   try {
@@ -51,7 +64,7 @@ function parse(raw: string): BusMessage | null {
  * re-subscribes by itself; while Redis is down, publishing is skipped rather than queued, so nothing piles
  * up in memory and nothing stalls a request.
  */
-export function createRedisBus(url: string, log: FastifyBaseLogger): EventBus {
+export function createRedisBus(url: string, channel: string, log: FastifyBaseLogger): EventBus {
   const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);
   const publisher = new Redis(url, { retryStrategy, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const subscriber = new Redis(url, { retryStrategy, maxRetriesPerRequest: null });
@@ -77,18 +90,18 @@ export function createRedisBus(url: string, log: FastifyBaseLogger): EventBus {
     client.on('close', () => noteDown());
     client.on('ready', noteUp);
   }
-  subscriber.on('message', (channel: string, raw: string) => {
-    if (channel !== CHANNEL) return;
+  subscriber.on('message', (heard: string, raw: string) => {
+    if (heard !== channel) return;
     const message = parse(raw);
     if (message) for (const listener of listeners) listener(message);
   });
   // Not awaited: a Redis that is down at start must not keep the platform from serving.
-  subscriber.subscribe(CHANNEL).catch((error: Error) => noteDown(error));
+  subscriber.subscribe(channel).catch((error: Error) => noteDown(error));
 
   return {
     publish(message) {
       if (publisher.status !== 'ready') return;
-      publisher.publish(CHANNEL, JSON.stringify(message)).catch((error: Error) => noteDown(error));
+      publisher.publish(channel, JSON.stringify(message)).catch((error: Error) => noteDown(error));
     },
     onMessage: (listener) => void listeners.push(listener),
     onReconnect: (listener) => void reconnectListeners.push(listener),

@@ -2,7 +2,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { reusableQuery } from '../../db/reusable-queries.js';
-import { assignmentSubmissions, assignments, courses, lessons } from '../../db/schema.js';
+import { assignmentSubmissions, assignments, courses, lessons, users } from '../../db/schema.js';
 import type { AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { assertEnrolledFlag, findActiveEnrollment, isActivelyEnrolled, isCourseStaff } from '../courses/policy.js';
@@ -44,18 +44,34 @@ export async function findAssignmentInContext(db: Executor, assignmentId: string
 
 export type AssignmentInContext = Awaited<ReturnType<typeof findAssignmentInContext>>;
 
+const submitterColumn = (column: typeof users.firstName | typeof users.lastName) =>
+  sql<string>`(select ${column} from ${users} where ${users.id} = ${sql.placeholder('studentId')})`;
+
 const assignmentForSubmitter = reusableQuery('assignment_for_submitter', (db) =>
-  selectInContext(db, { enrolled: isActivelyEnrolled(sql.placeholder('studentId'), assignments.courseId) })
+  selectInContext(db, {
+    enrolled: isActivelyEnrolled(sql.placeholder('studentId'), assignments.courseId),
+    // For the instructor's notice, read here rather than by a statement of its own.
+    submitterFirstName: submitterColumn(users.firstName),
+    submitterLastName: submitterColumn(users.lastName),
+  })
     .where(eq(assignments.id, sql.placeholder('assignmentId')))
     .limit(1),
 );
 
-/** The assignment in context, or a 404; 403 unless the student is actively enrolled in its course. */
-export async function findAssignmentForSubmitter(db: Executor, assignmentId: string, studentId: string): Promise<AssignmentInContext> {
+/**
+ * The assignment in context and the submitter's name, or a 404; 403 unless the student is actively
+ * enrolled in its course.
+ */
+export async function findAssignmentForSubmitter(
+  db: Executor,
+  assignmentId: string,
+  studentId: string,
+): Promise<AssignmentInContext & { submitter: { firstName: string; lastName: string } }> {
   const [row] = await assignmentForSubmitter(db, { assignmentId, studentId });
   if (!row) throw new AppError('ASSIGNMENT_NOT_FOUND', 'Assignment not found');
   assertEnrolledFlag(row.enrolled, 'You must be enrolled in this course to submit its assignments');
-  return row;
+  const { submitterFirstName: firstName, submitterLastName: lastName, ...found } = row;
+  return { ...found, submitter: { firstName, lastName } };
 }
 
 /** The assignment, if the caller is its course's instructor or an admin: 404 when missing, 403 otherwise. */

@@ -189,7 +189,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
       const studentId = body.studentId ?? user.id;
       return db.transaction(async (tx) => {
         // Sent together: the submission's lock does not need the assignment found first (none found, no row).
-        const [{ assignment, course }, [existing]] = await concurrentSteps([
+        const [{ assignment, course, submitter }, [existing]] = await concurrentSteps([
           findAssignmentForSubmitter(tx, body.assignmentId, studentId),
           submissionStatusForUpdate(tx, { studentId, assignmentId: body.assignmentId }),
         ]);
@@ -239,7 +239,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
               fileName: row!.fileName,
             },
           }),
-          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment, course),
+          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment, course, submitter),
         ]);
         return presentReceipt(row!);
       });

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
 import type { Executor } from '../../db/client.js';
 import { reusableQuery } from '../../db/reusable-queries.js';
-import { courses, users } from '../../db/schema.js';
+import { courses } from '../../db/schema.js';
 import { emitEvent } from '../../realtime/events.js';
 import { inTransaction, notify } from './notify.js';
 import { excerpt, fullName } from './text.js';
@@ -24,36 +24,24 @@ const courseById = reusableQuery('announced_course_by_id', (db) =>
     .limit(1),
 );
 
-const nameById = reusableQuery('announced_name_of_user', (db) =>
-  db
-    .select({ firstName: users.firstName, lastName: users.lastName })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('userId')))
-    .limit(1),
-);
-
 async function courseOf(db: Executor, courseId: string) {
   const [course] = await courseById(db, { courseId });
   return course!;
 }
 
-async function nameOf(db: Executor, userId: string): Promise<string> {
-  const [person] = await nameById(db, { userId });
-  return person ? fullName(person) : 'A student';
-}
-
 /**
  * A student handed in work: the student and the course's staff hear of it; the instructor is notified.
- * The course is the submitter's, as it has just read it with the assignment.
+ * The course and the student's name are the submitter's, as it has just read them with the assignment.
  */
 export async function announceSubmission(
   db: Executor,
   submission: { id: string; studentId: string; isLate: boolean },
   assignment: AssignmentRef,
   course: { id: string; title: string; instructorId: string },
+  submitter: { firstName: string; lastName: string },
 ): Promise<void> {
+  const student = fullName(submitter);
   await inTransaction(db, async (tx) => {
-    const student = await nameOf(tx, submission.studentId);
     await notify(tx, {
       recipients: { userIds: [course.instructorId] },
       exceptUserId: submission.studentId,

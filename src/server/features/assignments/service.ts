@@ -189,11 +189,12 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
       const studentId = body.studentId ?? user.id;
       return db.transaction(async (tx) => {
         // Sent together: the submission's lock does not need the assignment found first (none found, no row).
-        const [{ assignment, course, submitter }, [existing]] = await concurrentSteps([
+        const [found, [existing]] = await concurrentSteps([
           findAssignmentForSubmitter(tx, body.assignmentId, studentId),
           submissionStatusForUpdate(tx, { studentId, assignmentId: body.assignmentId }),
         ]);
         assertSubmittable(existing);
+        const { assignment, course } = found;
 
         const now = new Date();
         // A file must be the student's own upload; its name is the one it was uploaded with.
@@ -239,7 +240,7 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
               fileName: row!.fileName,
             },
           }),
-          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, assignment, course, submitter),
+          announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, found),
         ]);
         return presentReceipt(row!);
       });

@@ -36,11 +36,14 @@ async function courseOf(db: Executor, courseId: string) {
 export async function announceSubmission(
   db: Executor,
   submission: { id: string; studentId: string; isLate: boolean },
-  assignment: AssignmentRef,
-  course: { id: string; title: string; instructorId: string },
-  submitter: { firstName: string; lastName: string },
+  context: {
+    assignment: AssignmentRef;
+    course: { id: string; title: string; instructorId: string };
+    submitter: { firstName: string; lastName: string };
+  },
 ): Promise<void> {
-  const student = fullName(submitter);
+  const { assignment, course } = context;
+  const student = fullName(context.submitter);
   await inTransaction(db, async (tx) => {
     await notify(tx, {
       recipients: { userIds: [course.instructorId] },

@@ -168,13 +168,15 @@ describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
   let other: ServerProcess;
   let otherDatabase: Awaited<ReturnType<typeof freshPostgresDatabase>>;
   let listener: Redis;
-  // Named after the cluster's system identifier and the database (the other test files' servers, on
-  // databases of their own, publish on channels of their own).
+  // What the platform keeps in Redis is keyed by the cluster's system identifier and the database's name
+  // (the other test files' servers, on databases of their own, use keys and channels of their own).
+  const namespaces = { main: '', other: '' };
   const channels = { main: '', other: '' };
   const heard: { channel: string; kind: string }[] = [];
   beforeAll(async () => {
     otherDatabase = await freshPostgresDatabase(databaseUrl!);
-    const shared = { REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn' };
+    // Rate limits on (test servers run without), so that the requests below are counted in Redis.
+    const shared = { REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'true' };
     main = spawnServer({ ...shared, DATABASE_URL: databaseUrl!, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-main-')) }, await freePort());
     other = spawnServer({ ...shared, DATABASE_URL: otherDatabase.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-other-')) }, await freePort());
     await Promise.all([waitReady(main), waitReady(other)]);
@@ -183,8 +185,10 @@ describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
     const { rows } = await admin.query<{ cluster: string }>('select system_identifier::text as cluster from pg_control_system()');
     await admin.end();
     const nameOf = (url: string) => new URL(url).pathname.slice(1);
-    channels.main = `skilled:events:${rows[0]!.cluster}:${nameOf(databaseUrl!)}`;
-    channels.other = `skilled:events:${rows[0]!.cluster}:${nameOf(otherDatabase.url)}`;
+    namespaces.main = `${rows[0]!.cluster}:${nameOf(databaseUrl!)}`;
+    namespaces.other = `${rows[0]!.cluster}:${nameOf(otherDatabase.url)}`;
+    channels.main = `skilled:events:${namespaces.main}`;
+    channels.other = `skilled:events:${namespaces.other}`;
     listener = new Redis(redisUrl!);
     listener.on('message', (channel: string, raw: string) => heard.push({ channel, kind: JSON.parse(raw).kind }));
     await listener.subscribe(channels.main, channels.other);
@@ -205,7 +209,7 @@ describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
     return { setup, carried: heard.slice(before) };
   };
 
-  it("announces events on its own database's channel only, and hears no sign-out of another database", async () => {
+  it("announces events on its own database's channel only, hears no sign-out of another database, and counts apart", async () => {
     const onMain = await busDuring(main.url, channels.main);
     expect(onMain.carried.filter((h) => h.channel === channels.other)).toEqual([]);
     const onOther = await busDuring(other.url, channels.other);
@@ -215,6 +219,11 @@ describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
     const signOut = JSON.stringify({ kind: 'disconnect', userId: onMain.setup.student.id });
     const publisher = new Redis(redisUrl!);
     try {
+      // The rate-limit counters of the requests above, each database's under its own prefix.
+      const counted = async (namespace: string) => (await publisher.keys(`skilled:limits:${namespace}:*`)).length;
+      expect(await counted(namespaces.main)).toBeGreaterThan(0);
+      expect(await counted(namespaces.other)).toBeGreaterThan(0);
+
       // Another database's channel: its user ids are not this one's, so the client stays.
       await publisher.publish(channels.other, signOut);
       await settle(300);

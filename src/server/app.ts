@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
+import { databaseIdentity } from './db/identity.js';
 import { type ApiKeyAuthenticator, registerAuthentication } from './http/auth.js';
 import { createCounterStore } from './http/counter-store.js';
 import { createCsrfTokens, registerCsrfProtection } from './http/csrf.js';
@@ -176,7 +177,10 @@ export async function buildApp({ config, database, readReplica, logger }: BuildO
   registerWebApp(app);
 
   // Rate-limit and lockout counters: shared through Redis when it is configured (and reachable).
-  const counters = createCounterStore(config.redisUrl, app.log);
+  const counters = createCounterStore(
+    config.redisUrl ? { url: config.redisUrl, namespace: await databaseIdentity(database.db) } : undefined,
+    app.log,
+  );
   if (config.redisUrl && !(await counters.connected(2_000))) {
     app.log.warn('Redis is not reachable: rate limits and lockouts count per instance until it is');
   }

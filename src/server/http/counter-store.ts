@@ -100,7 +100,7 @@ type CounterRedis = Redis & {
  * out quickly and are never queued while disconnected, so an unreachable Redis costs no request more
  * than a few hundred milliseconds once, then nothing until it is back.
  */
-export function createSharedCounterStore(url: string, log: FastifyBaseLogger, prefix = 'skilled:limits:'): CounterStore {
+export function createSharedCounterStore(url: string, log: FastifyBaseLogger, prefix: string): CounterStore {
   const redis = new Redis(url, {
     retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
     enableOfflineQueue: false,
@@ -185,5 +185,6 @@ export function createSharedCounterStore(url: string, log: FastifyBaseLogger, pr
   };
 }
 
-export const createCounterStore = (redisUrl: string | undefined, log: FastifyBaseLogger): CounterStore =>
-  redisUrl ? createSharedCounterStore(redisUrl, log) : createMemoryCounterStore();
+/** With Redis, `namespace` keeps one database's counters apart from another's (db/identity.ts). */
+export const createCounterStore = (redis: { url: string; namespace: string } | undefined, log: FastifyBaseLogger): CounterStore =>
+  redis ? createSharedCounterStore(redis.url, log, `skilled:limits:${redis.namespace}:`) : createMemoryCounterStore();

@@ -3,10 +3,8 @@
 // wake-up: what a client receives is always read from the event log, so a message lost while Redis is
 // down costs latency (the catch-up poll finds the events), never an event.
 import { EventEmitter } from 'node:events';
-import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { type Executor, queryRows } from '../db/client.js';
 
 export type BusMessage = { kind: 'event'; id: number } | { kind: 'disconnect'; userId: string };
 
@@ -35,19 +33,6 @@ export function createMemoryBus(): EventBus {
   };
 }
 
-/**
- * The Redis channel of one database: its cluster's system identifier and its name. Instances of different
- * databases that share a Redis (staging beside production, test servers) then never hear each other's
- * event ids or sign-outs, which name ids and users of their own database only.
- */
-export async function busChannelOf(db: Executor): Promise<string> {
-  const [identity] = await queryRows<{ cluster: string; name: string }>(
-    db,
-    sql`select system_identifier::text as cluster, current_database() as name from pg_control_system()`,
-  );
-  return `skilled:events:${identity!.cluster}:${identity!.name}`;
-}
-
 function parse(raw: string): BusMessage | null {
   try {
     const value = JSON.parse(raw) as Partial<BusMessage> & Record<string, unknown>;
@@ -62,7 +47,8 @@ function parse(raw: string): BusMessage | null {
 /**
  * Two connections (a subscribed connection cannot publish). ioredis reconnects with the backoff below and
  * re-subscribes by itself; while Redis is down, publishing is skipped rather than queued, so nothing piles
- * up in memory and nothing stalls a request.
+ * up in memory and nothing stalls a request. `channel` is the database's own (see db/identity.ts): its
+ * event ids and user ids mean nothing to the instances of another database.
  */
 export function createRedisBus(url: string, channel: string, log: FastifyBaseLogger): EventBus {
   const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);

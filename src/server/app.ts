@@ -13,7 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
-import { databaseIdentity } from './db/identity.js';
+import { databaseIdentity, type SharedRedis } from './db/identity.js';
 import { type ApiKeyAuthenticator, registerAuthentication } from './http/auth.js';
 import { createCounterStore } from './http/counter-store.js';
 import { createCsrfTokens, registerCsrfProtection } from './http/csrf.js';
@@ -74,6 +74,8 @@ export interface AppDeps {
   keyring: Keyring;
   /** Finds the owner and scopes of an API key; forgets a revoked one. */
   apiKeys: ApiKeyAuthenticator;
+  /** With REDIS_URL: the server, and the namespace of this database's keys and channel in it. */
+  redis: SharedRedis | undefined;
 }
 
 export interface RouteEntry {
@@ -176,11 +178,11 @@ export async function buildApp({ config, database, readReplica, logger }: BuildO
   // The built web app at `/` (or the plain home page when it is not built).
   registerWebApp(app);
 
+  // What this instance keeps in Redis is named after its database, so that deployments of different
+  // databases may share one Redis.
+  const redis = config.redisUrl ? { url: config.redisUrl, namespace: await databaseIdentity(database.db) } : undefined;
   // Rate-limit and lockout counters: shared through Redis when it is configured (and reachable).
-  const counters = createCounterStore(
-    config.redisUrl ? { url: config.redisUrl, namespace: await databaseIdentity(database.db) } : undefined,
-    app.log,
-  );
+  const counters = createCounterStore(redis, app.log);
   if (config.redisUrl && !(await counters.connected(2_000))) {
     app.log.warn('Redis is not reachable: rate limits and lockouts count per instance until it is');
   }
@@ -208,7 +210,7 @@ export async function buildApp({ config, database, readReplica, logger }: BuildO
 
   const mailer = createMailer(config.mail, app.log);
   app.addHook('onClose', async () => mailer.close());
-  const deps: AppDeps = { config, database, readDb: (readReplica ?? database).db, signer, mailer, keyring, apiKeys };
+  const deps: AppDeps = { config, database, readDb: (readReplica ?? database).db, signer, mailer, keyring, apiKeys, redis };
   for (const feature of [
     realtimePlugin,
     systemRoutes,

@@ -4,6 +4,12 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from './client.js';
 
+/** A Redis server shared by deployments, and the part of it that is this database's. */
+export interface SharedRedis {
+  url: string;
+  namespace: string;
+}
+
 export async function databaseIdentity(db: Executor): Promise<string> {
   const [identity] = await queryRows<{ cluster: string; name: string }>(
     db,

@@ -3,6 +3,7 @@
 // memory: limits then hold per instance instead of failing requests.
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import type { SharedRedis } from '../db/identity.js';
 
 export interface Counter {
   count: number;
@@ -186,5 +187,5 @@ export function createSharedCounterStore(url: string, log: FastifyBaseLogger, pr
 }
 
 /** With Redis, `namespace` keeps one database's counters apart from another's (db/identity.ts). */
-export const createCounterStore = (redis: { url: string; namespace: string } | undefined, log: FastifyBaseLogger): CounterStore =>
+export const createCounterStore = (redis: SharedRedis | undefined, log: FastifyBaseLogger): CounterStore =>
   redis ? createSharedCounterStore(redis.url, log, `skilled:limits:${redis.namespace}:`) : createMemoryCounterStore();

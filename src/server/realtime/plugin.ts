@@ -6,7 +6,6 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { wsCloseCodes } from '../../contract/events.js';
 import type { AppDeps } from '../app.js';
-import { databaseIdentity } from '../db/identity.js';
 import { createMemoryBus, createRedisBus } from './bus.js';
 import { listenForCommits } from './commits.js';
 import { pruneEvents } from './events.js';
@@ -57,9 +56,7 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
 
   const hub = new EventHub(database.db, log, retentionMs);
   await hub.start();
-  const bus = config.redisUrl
-    ? createRedisBus(config.redisUrl, `skilled:events:${await databaseIdentity(database.db)}`, log)
-    : createMemoryBus();
+  const bus = deps.redis ? createRedisBus(deps.redis.url, `skilled:events:${deps.redis.namespace}`, log) : createMemoryBus();
   bus.onMessage((message) => {
     if (message.kind === 'event') hub.wake(message.id);
     else hub.disconnectUser(message.userId, 'your session has ended');

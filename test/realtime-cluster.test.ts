@@ -38,7 +38,8 @@ async function call(root: string, method: string, path: string, options: { token
 async function user(root: string, role: 'student' | 'instructor') {
   const suffix = randomBytes(5).toString('hex');
   const body = { email: `${role}-${suffix}@cluster.test`, password: 'Cluster-pass-1', firstName: 'Clu', lastName: 'Ster', username: `cl_${role.slice(0, 3)}_${suffix}`, role };
-  expect((await call(root, 'POST', '/api/users/register', { body })).status).toBe(201);
+  const registered = await call(root, 'POST', '/api/users/register', { body });
+  expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   const session = await call(root, 'POST', '/api/auth/signin', { body: { email: body.email, password: body.password } });
   return { id: session.body.data.user.id as string, token: session.body.data.accessToken as string };
 }
@@ -175,8 +176,10 @@ describe.runIf(enabled)('instances of two databases sharing one Redis', () => {
   const heard: { channel: string; kind: string }[] = [];
   beforeAll(async () => {
     otherDatabase = await freshPostgresDatabase(databaseUrl!);
-    // Rate limits on (test servers run without), so that the requests below are counted in Redis.
-    const shared = { REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'true' };
+    // Rate limits on (test servers run without), so that the requests below are counted in Redis, and
+    // high, so that other test files' requests from this address never make these refuse one.
+    const counted = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_IP_MAX: '100000', RATE_LIMIT_USER_MAX: '100000', RATE_LIMIT_AUTH_MAX: '100000' };
+    const shared = { REDIS_URL: redisUrl!, JWT_SECRET: TEST_JWT_SECRET, SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...counted };
     main = spawnServer({ ...shared, DATABASE_URL: databaseUrl!, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-main-')) }, await freePort());
     other = spawnServer({ ...shared, DATABASE_URL: otherDatabase.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'skilled-cluster-other-')) }, await freePort());
     await Promise.all([waitReady(main), waitReady(other)]);

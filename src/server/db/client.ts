@@ -106,25 +106,55 @@ export async function concurrentSteps<T extends readonly unknown[]>(steps: reado
   return results as unknown as T;
 }
 
+/** Hooks to call once a transaction (its savepoints' once they are released into it) has committed. */
+const committedHooks = new WeakMap<object, (() => void)[]>();
+/** The database each transaction (and savepoint) was opened on. */
+const databases = new WeakMap<object, Database>();
+
+/**
+ * Calls `hook` once the outermost transaction of `tx` has committed (its COMMIT has returned), never if it
+ * rolls back; in a savepoint, not if the savepoint rolls back. The hook must not throw: the transaction
+ * has committed, and its caller is answered as such.
+ */
+export function afterCommit(tx: Transaction, hook: () => void): void {
+  if (!hookAware.has(tx)) throw new Error('afterCommit: this transaction was not opened through a database of openDatabase()');
+  const hooks = committedHooks.get(tx);
+  if (hooks) hooks.push(hook);
+  else committedHooks.set(tx, [hook]);
+}
+
+/** The database a transaction of openDatabase()'s was opened on. */
+export function databaseOf(tx: Transaction): Database {
+  const database = databases.get(tx);
+  if (!database) throw new Error('databaseOf: this transaction was not opened through a database of openDatabase()');
+  return database;
+}
+
 interface OpensTransactions {
   transaction: Database['transaction'];
 }
 
 /**
  * Makes `db.transaction` (and the savepoints nested in its transactions) do the work of atCommit when
- * the transaction's own work is done. openDatabase() does it for every database it opens.
+ * the transaction's own work is done, and call afterCommit's hooks once it has committed. openDatabase()
+ * does it for every database it opens.
  */
 export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
   const open = db.transaction.bind(db) as OpensTransactions['transaction'];
-  db.transaction = ((work, config) =>
-    open(async (tx) => {
+  const database = databases.get(db) ?? (db as unknown as Database);
+  db.transaction = (async (work, config) => {
+    let committed: (() => void)[] = [];
+    const outcome = await open(async (tx) => {
       hookAware.add(tx);
+      databases.set(tx, database);
       runsCommitHooks(tx);
       const result = await work(tx);
       if (hookAware.has(db)) {
-        // A savepoint that succeeded: its items wait for the end of the enclosing transaction.
+        // A savepoint that succeeded: its items and hooks wait for the end of the enclosing transaction.
         for (const [pending, items] of collected.get(tx) ?? []) atCommit(db as unknown as Transaction, pending, items);
+        for (const hook of committedHooks.get(tx) ?? []) afterCommit(db as unknown as Transaction, hook);
         collected.delete(tx);
+        committedHooks.delete(tx);
         return result;
       }
       // Work may collect more items for later work; each batch runs once, the last work's after all others.
@@ -133,8 +163,12 @@ export function runsCommitHooks<T extends OpensTransactions>(db: T): T {
         works.delete(pending);
         await pending.run(tx, items as never[]);
       }
+      committed = committedHooks.get(tx) ?? [];
       return result;
-    }, config)) as OpensTransactions['transaction'];
+    }, config);
+    for (const hook of committed) hook();
+    return outcome;
+  }) as OpensTransactions['transaction'];
   return db;
 }
 

@@ -711,7 +711,8 @@ export const events = pgTable(
     admins: boolean('admins').notNull().default(false),
     // Every signed-in user (a platform-wide announcement).
     everyone: boolean('everyone').notNull().default(false),
-    // The time of the insert, not of the transaction's start: with inserts serialised, it grows with the id.
+    // The time of the insert, not of the transaction's start: it grows with the id, give or take the
+    // milliseconds between concurrent transactions' inserts and commits.
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [

@@ -88,13 +88,12 @@ export function registerMetrics(app: FastifyInstance, options: { database: Datab
   });
   new Gauge({
     name: 'skilled_realtime_up',
-    help: '1 while the part of the event path is connected (bus: Redis or in-process; commit_listener: the database LISTEN)',
+    help: '1 while the part of the event path is connected (bus: Redis or in-process)',
     labelNames: ['part'],
     registers: [registry],
     collect() {
       const stats = realtime();
       this.set({ part: 'bus' }, stats.busHealthy ? 1 : 0);
-      this.set({ part: 'commit_listener' }, stats.commitListenerHealthy ? 1 : 0);
     },
   });
   new Gauge({

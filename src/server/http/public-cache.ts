@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DatabaseHandle } from '../db/client.js';
-import { type CommitListener, listenToChannel } from '../realtime/commits.js';
+import { type ChannelListener, listenToChannel } from '../db/listen.js';
 
 export const PUBLIC_CACHE_CHANNEL = 'skilled_public_cache';
 /** Bounds the memory: past it, the oldest entry goes (a Map iterates in insertion order). */
@@ -64,7 +64,7 @@ export async function createPublicCache(database: DatabaseHandle, log: FastifyBa
     generation++;
     entries.clear();
   };
-  const listener: CommitListener = await listenToChannel(database, log, {
+  const listener: ChannelListener = await listenToChannel(database, log, {
     channel: PUBLIC_CACHE_CHANNEL,
     name: 'public cache listener',
     onNotification: (payload) => {

@@ -1,21 +1,30 @@
 // The event log: how a service emits an event, and how the real-time layer reads it back.
 //
-// emitEvent() writes the row in the caller's transaction and raises a PostgreSQL NOTIFY in it. PostgreSQL
-// (and PGlite) deliver a notification only when its transaction commits, and never when it rolls back, so
-// this process learns of an event exactly when it becomes visible: it cannot publish an uncommitted event.
-// A lost notification (the listening connection was down at that moment) loses nothing either: clients
-// are always served by reading committed rows by id (`id > last sent`), and a periodic catch-up read
-// finds any row no notification announced.
+// emitEvent() adds the row to the caller's transaction, written by its last statement; once the COMMIT
+// has returned, the listeners of onEventsCommitted() hear of the newest id (the real-time plugin wakes
+// this instance's reader and tells the other instances through the bus). A rolled-back transaction
+// announces nothing, so nothing uncommitted is ever published. A wake-up that never comes (the process
+// died between its COMMIT and the call) loses nothing either: clients are always served by reading
+// committed rows by id (`id > last sent`), and a periodic catch-up read finds any row no one announced.
 //
-// For "by id" to be safe, ids must become visible in id order: a reader that saw event 11 must never
-// later find a newly committed 10. The transactions that emit events therefore take a transaction-scoped
-// lock before taking ids, and commit one after the other, in id order. So that they wait for each other
-// as little as possible, a transaction's events are collected as it goes and written together at its
-// very end (db/client.ts, atCommit): the lock is held for one insert, one notification and the commit.
-import { randomBytes } from 'node:crypto';
-import { and, arrayContains, asc, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+// Ids are taken when the row is written but become visible at commit, so concurrent writers may commit
+// out of id order: a reader that sees event 11 may not see 10 yet. Readers therefore go through
+// CommittedEventReader, which hands out events in id order and stops at a missing id until the
+// transactions that could still commit it have ended. No lock is taken to write events, so concurrent
+// event-writing transactions commit together (and share their WAL flushes).
+import { and, arrayContains, asc, eq, getTableColumns, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
-import { arrayLiteral, atCommit, type EndOfTransactionWork, type Executor, queryRows, type Transaction } from '../db/client.js';
+import {
+  afterCommit,
+  arrayLiteral,
+  atCommit,
+  type Database,
+  databaseOf,
+  type EndOfTransactionWork,
+  type Executor,
+  queryRows,
+  type Transaction,
+} from '../db/client.js';
 import { courseEnrollments, courses, events } from '../db/schema.js';
 import { THEN_COMMIT } from '../db/pipelined-queries.js';
 import { requestLogger } from '../http/request-context.js';
@@ -36,14 +45,19 @@ export interface EventAudience {
 
 export type EmitInput = { [T in EventType]: { type: T; data: EventPayload<T>; audience: EventAudience } }[EventType];
 
-/** A transaction-scoped advisory lock key, distinct from the migration lock's. */
-const EVENT_LOG_LOCK = 4242001;
+type CommitListener = (newestEventId: number) => void;
+const commitListeners = new WeakMap<object, Set<CommitListener>>();
 
 /**
- * The channel on which this process hears of its own commits. Per process, so that each event is
- * announced to the bus once, by the instance that wrote it; other instances hear of it from the bus.
+ * Calls `listener` with the newest event id of each transaction of `db` that wrote events, once its
+ * COMMIT has returned. Answers a function that stops it.
  */
-export const COMMIT_CHANNEL = `skilled_events_${randomBytes(6).toString('hex')}`;
+export function onEventsCommitted(db: Database, listener: CommitListener): () => void {
+  let listeners = commitListeners.get(db);
+  if (!listeners) commitListeners.set(db, (listeners = new Set()));
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /**
  * Adds an event to the caller's transaction: it is written at the end of the transaction (whatever the
@@ -79,10 +93,9 @@ function toRows(inputs: readonly EmitInput[]): EventInsert[] {
 }
 
 /**
- * The lock, the rows and the notification of the newest id (which makes readers fetch them all) in one
- * statement, the transaction's last: the lock is then held for that statement and the COMMIT only, not
- * across round trips to a busy application. The lock is taken before the rows' ids are (the insert reads
- * from it).
+ * The rows in one statement, the transaction's last. Its first step gives the transaction its id
+ * (pg_current_xact_id) before any row takes an event id: CommittedEventReader counts on a transaction
+ * holding an event id having a transaction id from before it took it.
  */
 async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> {
   const records = rows.map((row) => ({
@@ -94,16 +107,15 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
     admins: row.admins,
     everyone: row.everyone,
   }));
-  // The transaction's last statement, written with its COMMIT (THEN_COMMIT): the lock is held for this
-  // statement and the commit, inside the database.
+  // Written with the COMMIT (THEN_COMMIT): one round trip for both.
   const [written] = await queryRows<{ ids: number[]; first: number; newest: number }>(
     tx,
     sql`${sql.raw(THEN_COMMIT)}
-    with event_log_lock as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
+    with writer as materialized (select pg_current_xact_id()),
     inserted as (
       insert into events (type, payload, user_ids, course_id, staff_only, admins, everyone)
       select r.type, r.payload, r.user_ids, r.course_id, r.staff_only, r.admins, r.everyone
-        from event_log_lock,
+        from writer,
           rows from (
             jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
               as (type text, payload jsonb, user_ids uuid[], course_id uuid, staff_only boolean, admins boolean, everyone boolean)
@@ -111,11 +123,12 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
         order by r.position
       returning id
     )
-    select pg_notify(${COMMIT_CHANNEL}, max(id)::text) as notified, min(id)::float8 as first, max(id)::float8 as newest,
-      (array_agg(id::float8 order by id))[1:${LOGGED_ONE_BY_ONE}] as ids
+    select min(id)::float8 as first, max(id)::float8 as newest, (array_agg(id::float8 order by id))[1:${LOGGED_ONE_BY_ONE}] as ids
       from inserted`,
   );
   const { ids, first, newest } = written!;
+  const listeners = commitListeners.get(databaseOf(tx));
+  if (listeners) afterCommit(tx, () => listeners.forEach((listener) => listener(newest)));
   // The request's log lines link its id to the events' (published if the transaction commits): one
   // line per event, or one for a whole fan-out.
   const log = requestLogger();
@@ -148,6 +161,73 @@ export const EVENT_PAGE_SIZE = PAGE;
 export async function latestEventId(db: Executor): Promise<number> {
   const [row] = await queryRows<{ id: string | number | null }>(db, sql`select max(id) as id from ${events}`);
   return Number(row?.id ?? 0);
+}
+
+const snapshotBounds = {
+  // The oldest transaction still running when the statement started (or the next to start, if none).
+  xmin: sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`,
+  // The first transaction id not yet handed out when the statement started.
+  xmax: sql<string>`pg_snapshot_xmax(pg_current_snapshot())::text`,
+};
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The newest event id, answered once every id below it is final (committed, or never to be): where a
+ * reader that starts now begins. Waits for the transactions that were running at the first read, at most
+ * `patienceMs` (a session left open for long would hold it up; its events, if any, are then left to replays).
+ */
+export async function settledLatestEventId(db: Executor, patienceMs = 2_000): Promise<number> {
+  const [latest] = await db.select({ id: sql<number>`coalesce(max(${events.id}), 0)::float8`, ...snapshotBounds }).from(events);
+  const horizon = BigInt(latest!.xmax);
+  const deadline = Date.now() + patienceMs;
+  for (let xmin = BigInt(latest!.xmin); xmin < horizon && Date.now() < deadline; ) {
+    await pause(5);
+    const [now] = await queryRows<{ xmin: string }>(db, sql`select ${snapshotBounds.xmin} as xmin`);
+    xmin = BigInt(now!.xmin);
+  }
+  return latest!.id;
+}
+
+/**
+ * Reads the log in id order for a reader that keeps its own position (an instance's hub, the webhook
+ * dispatcher), never past an id that may still commit.
+ *
+ * Event ids are taken when the rows are written and become visible at commit, so a read may find 12
+ * and not 11. Either 11's transaction is still committing, or it rolled back (or the sequence skipped it
+ * after a crash) and 11 never will be. The rows after a missing id wait until it is known which: the
+ * transaction holding 11 took it before 12 was taken, and had its transaction id before that (see
+ * writeEvents), so it is one of those that had begun when 12 was first seen. Once the oldest running
+ * transaction is younger than all of them, 11 is there or never will be.
+ */
+export class CommittedEventReader {
+  /** Ids missing below `below` are final once no transaction older than `horizon` is running. */
+  private hole: { horizon: bigint; below: number } | undefined;
+
+  /** Committed events after `afterId`, in id order; `held`: the read stopped at an id that may still commit. */
+  async read(db: Executor, afterId: number): Promise<{ rows: EventRow[]; held: boolean }> {
+    const found = await db
+      .select({ ...getTableColumns(events), ...snapshotBounds })
+      .from(events)
+      .where(gt(events.id, afterId))
+      .orderBy(asc(events.id))
+      .limit(PAGE);
+    const rows: EventRow[] = [];
+    let expected = afterId + 1;
+    for (const { xmin, xmax, ...row } of found) {
+      if (row.id !== expected) {
+        if (!this.hole || row.id > this.hole.below) {
+          this.hole = { horizon: BigInt(xmax), below: found.at(-1)!.id };
+          return { rows, held: true };
+        }
+        if (BigInt(xmin) < this.hole.horizon) return { rows, held: true };
+      }
+      rows.push(row);
+      expected = row.id + 1;
+    }
+    if (this.hole && expected > this.hole.below) this.hole = undefined;
+    return { rows, held: false };
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
 // connections that may see it. One reader per instance, not one per connection: a burst of events
 // costs a few queries, whatever the number of clients.
 //
-// Order and completeness: the reader and the end of every replay run one after the other (`serial`),
+// Order and completeness: the reader reads committed events in id order without going past one that may
+// still commit (CommittedEventReader); it and the end of every replay run one after the other (`serial`),
 // and each connection remembers the last id it has dealt with, so a connection gets each visible
 // event once, in id order, whether it arrives live or in a replay.
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,13 +14,14 @@ import type { Database } from '../db/client.js';
 import type { SessionValidity } from '../http/session-validity.js';
 import {
   canSee,
+  CommittedEventReader,
   EVENT_PAGE_SIZE,
   type EventRow,
   isResumable,
-  latestEventId,
   loadMembership,
   readEvents,
   replayCandidates,
+  settledLatestEventId,
   type Viewer,
 } from './events.js';
 
@@ -72,6 +74,11 @@ export async function waitUntilRead(buffered: () => number, limit: number, isOpe
 
 /** How soon a held connection's failed catch-up is tried again. */
 const CATCH_UP_RETRY_MS = 500;
+/**
+ * How soon the log is read again when a read stopped at an id that may still commit. Its commit wakes the
+ * reader anyway; this is for an id that never will (a rolled-back transaction's).
+ */
+const MISSING_ID_RECHECK_MS = 20;
 
 const serialize = (row: EventRow): string =>
   JSON.stringify({ id: String(row.id), type: row.type, data: row.payload, at: row.createdAt.toISOString() });
@@ -81,10 +88,10 @@ export class EventHub {
   private chain: Promise<void> = Promise.resolve();
   private drainQueued = false;
   private stopped = false;
-  /** The last event id this instance has read and fanned out. */
+  /** Every event up to this id has been read and fanned out (or will never exist). */
   cursor = 0;
-  /** The newest id this database's commit notifications announced while a read was queued; undefined once any other wake-up came. */
-  private announcedUpTo: number | undefined;
+  private readonly reader = new CommittedEventReader();
+  private recheck: NodeJS.Timeout | undefined;
   /** Events written to a connection so far, live or replayed (for the metrics). */
   delivered = 0;
 
@@ -95,11 +102,12 @@ export class EventHub {
   ) {}
 
   async start(): Promise<void> {
-    this.cursor = await latestEventId(this.db);
+    this.cursor = await settledLatestEventId(this.db);
   }
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.recheck);
   }
 
   get size(): number {
@@ -155,30 +163,13 @@ export class EventHub {
     }
   }
 
-  /**
-   * Something may have been committed (up to `eventId`, when known): read and fan out. `committedHere`:
-   * the id comes from this database's own commit notification, not from the bus (which another database's
-   * instances may share), so every event up to it is known to be committed.
-   */
-  wake(eventId?: number, options: { committedHere?: boolean } = {}): void {
-    if (this.stopped) return;
-    const known = options.committedHere ? eventId : undefined;
-    if (this.drainQueued) {
-      this.announcedUpTo = known === undefined || this.announcedUpTo === undefined ? undefined : Math.max(this.announcedUpTo, known);
-      return;
-    }
+  /** Something may have been committed (up to `eventId`, when known): read and fan out. */
+  wake(eventId?: number): void {
+    if (this.stopped || this.drainQueued) return;
     if (eventId !== undefined && eventId <= this.cursor) return;
     this.drainQueued = true;
-    this.announcedUpTo = known;
     this.serial(async () => {
       this.drainQueued = false;
-      const upTo = this.announcedUpTo;
-      // No connection to deliver to: ids become visible in id order, so every event up to the announced
-      // one is committed, and the position moves there without reading the rows.
-      if (upTo !== undefined && this.subscribers.size === 0) {
-        if (upTo > this.cursor) this.cursor = upTo;
-        return;
-      }
       await this.drain();
     }).catch((error: unknown) => this.log.error({ err: error }, 'reading the event log failed; the next poll retries'));
   }
@@ -233,13 +224,20 @@ export class EventHub {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const rows = await readEvents(this.db, this.cursor);
+      const { rows, held } = await this.reader.read(this.db, this.cursor);
+      if (held && !this.recheck) {
+        this.recheck = setTimeout(() => {
+          this.recheck = undefined;
+          this.wake();
+        }, MISSING_ID_RECHECK_MS);
+        this.recheck.unref();
+      }
       if (rows.length === 0) return;
       const live = this.all().filter((s) => !s.replaying && s.isOpen());
       await this.deliver(rows, live, { skipSent: true, paced: false });
       this.cursor = rows.at(-1)!.id;
       for (const subscriber of live) if (subscriber.lastSent < this.cursor) subscriber.lastSent = this.cursor;
-      if (rows.length < EVENT_PAGE_SIZE) return;
+      if (held || rows.length < EVENT_PAGE_SIZE) return;
     }
   }
 

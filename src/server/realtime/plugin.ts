@@ -1,5 +1,5 @@
 // The real-time plugin: the event hub of this instance, the bus between instances (memory or Redis), the
-// commit listener, the WebSocket and SSE endpoints, and their timers (catch-up poll, retention prune,
+// wake-up after each commit of events, the WebSocket and SSE endpoints, and their timers (catch-up poll, retention prune,
 // heartbeats). Services emit events with emitEvent() (./events.ts); routes may end a user's connections
 // with `app.realtime.disconnectUser(userId)`.
 import fastifyWebsocket from '@fastify/websocket';
@@ -7,8 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { wsCloseCodes } from '../../contract/events.js';
 import type { AppDeps } from '../app.js';
 import { createMemoryBus, createRedisBus } from './bus.js';
-import { listenForCommits } from './commits.js';
-import { pruneEvents } from './events.js';
+import { onEventsCommitted, pruneEvents } from './events.js';
 import { EventHub } from './hub.js';
 import { registerEventStreams } from './sse.js';
 import { registerWebSocketRoute, WS_MAX_MESSAGE_BYTES } from './websocket.js';
@@ -19,7 +18,7 @@ export interface Realtime {
    * a sign-out everywhere. (Connections also re-check their session at every heartbeat.)
    */
   disconnectUser(userId: string): void;
-  /** This instance's connections and event counts, and whether the bus and the commit listener are up. */
+  /** This instance's connections and event counts, and whether the bus is up. */
   stats(): RealtimeStats;
   /** Resolves when the bus's broker (Redis) answers; at once for the in-process bus. */
   pingBus(): Promise<void>;
@@ -33,7 +32,6 @@ export interface RealtimeStats {
   /** Events written to this instance's connections. */
   eventsDelivered: number;
   busHealthy: boolean;
-  commitListenerHealthy: boolean;
 }
 
 declare module 'fastify' {
@@ -42,9 +40,9 @@ declare module 'fastify' {
   }
 }
 
-/** With the bus and the commit listener up, a poll only catches what a lost notification missed. */
+/** With the bus up, a poll only catches what a lost wake-up missed. */
 const SAFETY_POLL_MS = 5_000;
-/** While either is down, events from other instances arrive by polling: this often. */
+/** While it is down, events from other instances arrive by polling: this often. */
 const DEGRADED_POLL_MS = 500;
 const POLL_TICK_MS = 250;
 
@@ -63,17 +61,12 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
   });
   bus.onReconnect(() => hub.wake());
   let published = 0;
-  const commits = await listenForCommits(
-    database,
-    log,
-    (eventId) => {
-      published++;
-      // Local clients do not wait for the bus (which may be down); other instances hear of it through it.
-      hub.wake(eventId, { committedHere: true });
-      bus.publish({ kind: 'event', id: eventId });
-    },
-    () => hub.wake(),
-  );
+  const stopAnnouncing = onEventsCommitted(database.db, (eventId) => {
+    published++;
+    // Local clients do not wait for the bus (which may be down); other instances hear of it through it.
+    hub.wake(eventId);
+    bus.publish({ kind: 'event', id: eventId });
+  });
 
   app.decorate('realtime', {
     disconnectUser(userId: string) {
@@ -86,14 +79,13 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
       eventsPublished: published,
       eventsDelivered: hub.delivered,
       busHealthy: bus.healthy(),
-      commitListenerHealthy: commits.healthy(),
     }),
     pingBus: () => bus.ping(),
   } satisfies Realtime);
 
   let lastPoll = Date.now();
   const poller = setInterval(() => {
-    const interval = bus.healthy() && commits.healthy() ? SAFETY_POLL_MS : DEGRADED_POLL_MS;
+    const interval = bus.healthy() ? SAFETY_POLL_MS : DEGRADED_POLL_MS;
     if (Date.now() - lastPoll < interval) return;
     lastPoll = Date.now();
     hub.wake();
@@ -126,7 +118,7 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
     clearInterval(poller);
     clearInterval(pruner);
     clearInterval(heartbeat);
-    await commits.close();
+    stopAnnouncing();
     await bus.close();
   });
 

@@ -1,12 +1,12 @@
 // From the event log to delivery rows. One instance at a time moves the shared cursor: it locks the cursor
 // row (SKIP LOCKED: the others skip this round instead of waiting), reads the committed events after it,
 // writes one delivery per receiving endpoint and moves the cursor, all in one transaction, so an event is
-// turned into deliveries exactly once. Events commit in id order (see realtime/events.ts), so nothing
-// committed later can appear behind the cursor.
+// turned into deliveries exactly once. The cursor never goes past an id that may still commit (see
+// CommittedEventReader), so nothing committed later can appear behind it.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { arrayLiteral, type Database, type Transaction } from '../../db/client.js';
 import { courses, users, webhookDeliveries, webhookDispatchCursor, webhookEndpoints } from '../../db/schema.js';
-import { EVENT_PAGE_SIZE, type EventRow, readEvents } from '../../realtime/events.js';
+import { type CommittedEventReader, EVENT_PAGE_SIZE, type EventRow } from '../../realtime/events.js';
 import { endpointReceives, type EndpointRouting } from './policy.js';
 
 const CURSOR_ID = 1;
@@ -49,7 +49,7 @@ async function candidateEndpoints(tx: Transaction, events: readonly EventRow[]):
  * Turns the next page of events into deliveries. Answers how many deliveries were written and whether more
  * events may be waiting; `busy` when another instance holds the cursor.
  */
-export async function dispatchEvents(db: Database): Promise<{ deliveries: number; more: boolean; busy: boolean }> {
+export async function dispatchEvents(db: Database, reader: CommittedEventReader): Promise<{ deliveries: number; more: boolean; busy: boolean }> {
   return db.transaction(async (tx) => {
     const [cursor] = await tx
       .select()
@@ -57,7 +57,7 @@ export async function dispatchEvents(db: Database): Promise<{ deliveries: number
       .where(eq(webhookDispatchCursor.id, CURSOR_ID))
       .for('update', { skipLocked: true });
     if (!cursor) return { deliveries: 0, more: false, busy: true };
-    const events = await readEvents(tx, cursor.lastEventId);
+    const { rows: events, held } = await reader.read(tx, cursor.lastEventId);
     if (events.length === 0) return { deliveries: 0, more: false, busy: false };
 
     const endpoints = await candidateEndpoints(tx, events);
@@ -81,6 +81,6 @@ export async function dispatchEvents(db: Database): Promise<{ deliveries: number
       .update(webhookDispatchCursor)
       .set({ lastEventId: events.at(-1)!.id })
       .where(eq(webhookDispatchCursor.id, CURSOR_ID));
-    return { deliveries: rows.length, more: events.length === EVENT_PAGE_SIZE, busy: false };
+    return { deliveries: rows.length, more: !held && events.length === EVENT_PAGE_SIZE, busy: false };
   });
 }

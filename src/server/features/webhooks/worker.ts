@@ -15,6 +15,7 @@ import type { Database } from '../../db/client.js';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import type { Mailer } from '../communication/mailer.js';
 import { nextAttemptAt } from './backoff.js';
+import { CommittedEventReader } from '../../realtime/events.js';
 import { dispatchEvents } from './dispatcher.js';
 import { type PausedEndpoint, pauseEndpoint, tellOwner } from './pause.js';
 import type { DeliveryRow, EndpointRow } from './presenter.js';
@@ -44,6 +45,7 @@ export function createWebhookWorker(deps: WorkerDeps) {
   const inFlight = new Set<Promise<unknown>>();
   const shutdown = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const reader = new CommittedEventReader();
   let ticking: Promise<void> | undefined;
   let rerun = false;
   let stopped = true;
@@ -213,7 +215,7 @@ export function createWebhookWorker(deps: WorkerDeps) {
   async function tick(): Promise<void> {
     try {
       for (let page = 0; page < 20 && !stopped; page++) {
-        const { more } = await dispatchEvents(db);
+        const { more } = await dispatchEvents(db, reader);
         if (!more) break;
       }
       await fill();

@@ -1,33 +1,18 @@
-// Hears this process's commits of events: LISTEN on the channel that emitEvent() notifies, which the
-// database delivers at commit. PGlite runs in this process and delivers to its own listeners; on
-// PostgreSQL a dedicated connection listens and is re-opened with a backoff when it drops.
-// listenToChannel() does the same for any other channel.
+// LISTEN on a channel of the database, which delivers a notification when the transaction that sent it
+// commits. PGlite runs in this process and delivers to its own listeners; on PostgreSQL a dedicated
+// connection listens and is re-opened with a backoff when it drops.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Client } from 'pg';
-import type { DatabaseHandle } from '../db/client.js';
-import { COMMIT_CHANNEL } from './events.js';
+import type { DatabaseHandle } from './client.js';
 
-export interface CommitListener {
-  /** False while the connection is down: commits may go unheard, so the log is polled more often. */
+export interface ChannelListener {
+  /** False while the connection is down: notifications sent meanwhile are lost. */
   healthy(): boolean;
   close(): Promise<void>;
 }
 
 interface PgliteLike {
   listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
-}
-
-export async function listenForCommits(
-  database: DatabaseHandle,
-  log: FastifyBaseLogger,
-  onCommit: (eventId: number) => void,
-  onReconnect: () => void,
-): Promise<CommitListener> {
-  const deliver = (payload: string | undefined) => {
-    const id = Number(payload);
-    if (Number.isSafeInteger(id) && id > 0) onCommit(id);
-  };
-  return listenToChannel(database, log, { channel: COMMIT_CHANNEL, name: 'event listener', onNotification: deliver, onReconnect });
 }
 
 export interface ChannelListenerOptions {
@@ -43,7 +28,7 @@ export interface ChannelListenerOptions {
  * LISTEN on one channel. PGlite delivers in this process; on PostgreSQL a dedicated connection listens
  * and is re-opened with a backoff when it drops (healthy() is false meanwhile).
  */
-export async function listenToChannel(database: DatabaseHandle, log: FastifyBaseLogger, options: ChannelListenerOptions): Promise<CommitListener> {
+export async function listenToChannel(database: DatabaseHandle, log: FastifyBaseLogger, options: ChannelListenerOptions): Promise<ChannelListener> {
   const { channel, name, onNotification: deliver, onReconnect } = options;
   const databaseUrl = database.url;
   if (database.kind === 'pglite' || !databaseUrl) {

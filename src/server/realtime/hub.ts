@@ -79,6 +79,11 @@ const CATCH_UP_RETRY_MS = 500;
  * reader anyway; this is for an id that never will (a rolled-back transaction's).
  */
 const MISSING_ID_RECHECK_MS = 20;
+/**
+ * With no connection open on this instance, the reader only keeps its position: it reads this long after
+ * a wake-up, so that a burst of commits costs one read, not one each.
+ */
+const IDLE_READ_DELAY_MS = 50;
 
 const serialize = (row: EventRow): string =>
   JSON.stringify({ id: String(row.id), type: row.type, data: row.payload, at: row.createdAt.toISOString() });
@@ -92,6 +97,7 @@ export class EventHub {
   cursor = 0;
   private readonly reader = new CommittedEventReader();
   private recheck: NodeJS.Timeout | undefined;
+  private idleRead: NodeJS.Timeout | undefined;
   /** Events written to a connection so far, live or replayed (for the metrics). */
   delivered = 0;
 
@@ -108,6 +114,7 @@ export class EventHub {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.recheck);
+    clearTimeout(this.idleRead);
   }
 
   get size(): number {
@@ -167,6 +174,16 @@ export class EventHub {
   wake(eventId?: number): void {
     if (this.stopped || this.drainQueued) return;
     if (eventId !== undefined && eventId <= this.cursor) return;
+    if (this.subscribers.size > 0) return this.queueDrain();
+    this.idleRead ??= setTimeout(() => {
+      this.idleRead = undefined;
+      this.queueDrain();
+    }, IDLE_READ_DELAY_MS);
+    this.idleRead.unref();
+  }
+
+  private queueDrain(): void {
+    if (this.stopped || this.drainQueued) return;
     this.drainQueued = true;
     this.serial(async () => {
       this.drainQueued = false;

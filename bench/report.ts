@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WriteResult } from './endpoints.js';
-import type { EventLockResult } from './event-lock.js';
+import type { EventCommitResult } from './event-commits.js';
 import type { EndpointCost } from './explain.js';
 import type { LoadResult } from './lib/load.js';
 import type { CapacityStep, FanOutResult, IdleResult } from './realtime.js';
@@ -23,7 +23,7 @@ export interface BenchResults {
   perUser: Record<string, LoadResult>;
   perUserGrowth: Record<string, LoadResult> | null;
   writes: Record<string, WriteResult>;
-  eventLock: EventLockResult[];
+  eventCommits: EventCommitResult[];
   explain: EndpointCost[];
   realtime: {
     course: { id: string; activeStudents: number };
@@ -223,11 +223,11 @@ ${table(writeRows, notes)}
 
 ${loadTable(results.writes)}
 
-Both writes emit an event. A transaction's events are written at its end by one statement that takes an advisory lock (held until COMMIT, so that event ids become visible in id order), inserts them and notifies. The same statement and commit timed alone, without the app (\`bench/event-lock.ts\`), give the ceiling this lock puts on event-emitting writes, across every instance:
+Both writes emit an event. A transaction's events are written at its end by one statement sent with its COMMIT; no lock orders the writers, and nothing is notified from inside the transaction (readers wait at a missing id instead, and the instance wakes its connections once the COMMIT has returned: \`src/server/realtime/events.ts\`). The statement and its commit timed alone, without the app (\`bench/event-commits.ts\`), give how many such transactions PostgreSQL commits per second; beside them, the shape they replaced, an advisory lock and a pg_notify held through the COMMIT, which let one such commit through at a time:
 
-| connections | transactions/s | one transaction every (the serialised section at saturation) |
+| statement | connections | transactions/s |
 |---|---|---|
-${results.eventLock.map((r) => `| ${r.connections} | ${r.perSecond} | ${fmt(1000 / r.perSecond, 2)} ms |`).join('\n')}`);
+${results.eventCommits.map((r) => `| ${r.shape} | ${r.connections} | ${r.perSecond} |`).join('\n')}`);
 
   if (results.realtime) {
     const rt = results.realtime;

@@ -248,7 +248,7 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
       waitForRoom: async () => true,
       revoke: () => undefined,
     };
-    hub.add(admin);
+    await hub.add(admin);
     const held = await holdEventId(randomUUID());
     const later = await commitOne();
     hub.wake(later);

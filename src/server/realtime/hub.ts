@@ -98,6 +98,8 @@ export class EventHub {
   private readonly reader = new CommittedEventReader();
   private recheck: NodeJS.Timeout | undefined;
   private idleRead: NodeJS.Timeout | undefined;
+  /** Connections waiting for a read to give them their starting position. */
+  private starting: { subscriber: Subscriber; placed: () => void }[] = [];
   /** Events written to a connection so far, live or replayed (for the metrics). */
   delivered = 0;
 
@@ -122,15 +124,20 @@ export class EventHub {
   }
 
   /**
-   * A new connection starts at the current position: it receives what is committed from now on.
-   * `held`: live delivery waits until release() or resume(), so that a resume that follows at once is
-   * answered in order (nothing newer first). Nothing is lost meanwhile: the release catches up.
+   * A new connection starts at the current position: it receives what is committed from now on. The
+   * position is that of a read of the log made after this call (the next one, shared by every connection
+   * added meanwhile), so nothing committed before it is sent as new; resolves once it is known (and the
+   * connection added, if still open). `held`: live delivery waits until release() or resume(), so that a
+   * resume that follows at once is answered in order (nothing newer first). Nothing is lost meanwhile:
+   * the release catches up.
    */
-  add(subscriber: Subscriber, options: { held?: boolean } = {}): void {
-    subscriber.lastSent = this.cursor;
-    subscriber.floor = this.cursor;
+  add(subscriber: Subscriber, options: { held?: boolean } = {}): Promise<void> {
     subscriber.replaying = options.held ?? false;
-    this.subscribers.add(subscriber);
+    if (this.stopped) return Promise.resolve();
+    return new Promise((placed) => {
+      this.starting.push({ subscriber, placed });
+      this.queueDrain();
+    });
   }
 
   /**
@@ -240,6 +247,21 @@ export class EventHub {
   }
 
   private async drain(): Promise<void> {
+    // Connections added before this read start where it ends.
+    const starting = this.starting.splice(0);
+    try {
+      await this.readNewEvents();
+    } finally {
+      for (const { subscriber, placed } of starting) {
+        subscriber.lastSent = this.cursor;
+        subscriber.floor = this.cursor;
+        if (subscriber.isOpen()) this.subscribers.add(subscriber);
+        placed();
+      }
+    }
+  }
+
+  private async readNewEvents(): Promise<void> {
     for (;;) {
       const { rows, held } = await this.reader.read(this.db, this.cursor);
       if (held && !this.recheck) {

@@ -173,8 +173,8 @@ export function registerEventStreams(app: FastifyInstance, deps: EventStreamDeps
         const connection = new SseConnection(res, { id: user.id, role: user.role, sessionId: user.sessionId }, types, deps, connections);
         if (!connection.isOpen()) return;
         // A stream's resume point comes with the request: held only until that replay is done.
-        deps.hub.add(connection, { held: resumeFrom !== undefined });
-        if (resumeFrom === undefined) return;
+        await deps.hub.add(connection, { held: resumeFrom !== undefined });
+        if (resumeFrom === undefined || !connection.isOpen()) return;
         try {
           await deps.hub.resume(connection, resumeFrom, (outcome) => connection.resumed(outcome));
         } catch (error) {

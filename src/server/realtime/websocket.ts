@@ -156,7 +156,8 @@ class WsConnection implements Subscriber {
     if (this.closing) return;
     this.user = { id: user.id, role: user.role, sessionId: user.sessionId };
     this.started = true;
-    this.deps.hub.add(this, { held: true });
+    await this.deps.hub.add(this, { held: true });
+    if (this.closing) return;
     this.reply({ type: 'ready', userId: user.id, lastEventId: String(this.lastSent) });
     if (resumeFrom !== undefined) {
       await this.resume(resumeFrom);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { atCommit, beforeCommit, type DatabaseHandle, type EndOfTransactionWork, openDatabase, queryRows } from '../src/server/db/client.js';
+import { dispatchEvents } from '../src/server/features/webhooks/dispatcher.js';
 import { CommittedEventReader, emitEvent, onEventsCommitted, settledLatestEventId } from '../src/server/realtime/events.js';
 import { EventHub, type OutgoingEvent, type Subscriber } from '../src/server/realtime/hub.js';
 import { freshPostgresDatabase } from './support/process.js';
@@ -218,6 +219,24 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
     const afterRollback = await reader.read(handle.db, later);
     expect(afterRollback.rows.map((row) => row.id)).toEqual([next]);
     expect(afterRollback.held).toBe(false);
+  });
+
+  it.skipIf(_name === 'embedded')('the webhook dispatcher moves its shared cursor only past ids that can no longer commit', async () => {
+    const cursor = async () =>
+      Number((await queryRows<{ id: string }>(handle.db, sql`select last_event_id as id from webhook_dispatch_cursor where id = 1`))[0]!.id);
+    const reader = new CommittedEventReader();
+    while ((await dispatchEvents(handle.db, reader)).more);
+    await dispatchEvents(handle.db, reader);
+    const before = await cursor();
+    expect(before).toBe(await latestId());
+
+    const held = await holdEventId(randomUUID());
+    const later = await commitOne();
+    await dispatchEvents(handle.db, reader);
+    expect(await cursor()).toBe(before);
+    await held.end('commit');
+    await dispatchEvents(handle.db, reader);
+    expect(await cursor()).toBe(later);
   });
 
   it.skipIf(_name === 'embedded')("delivers to an instance's connections in id order, holding what follows an id still committing", async () => {

@@ -260,6 +260,13 @@ async function migrateOnce(pool: Pool): Promise<void> {
   }
 }
 
+/**
+ * The embedded database's buffer pool: 32 MB rather than PGlite's 128 MB, whose setting up takes about
+ * 0.3 s of every start (measured: PGlite.create on an existing data directory, 850-870 → 500-560 ms).
+ * A single-machine database's hot pages fit, and the operating system's page cache holds the rest.
+ */
+const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] };
+
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     // The PostgreSQL driver is loaded only when it is used: the embedded database starts without it.
@@ -331,13 +338,13 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(options.dataDir);
     try {
-      client = await PGlite.create(dir);
+      client = await PGlite.create(dir, EMBEDDED_SETTINGS);
     } catch (error) {
       unlock();
       throw error;
     }
   } else {
-    client = await PGlite.create();
+    client = await PGlite.create(EMBEDDED_SETTINGS);
   }
   const db = runsCommitHooks(drizzlePglite({ client, schema }) as unknown as Database);
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });

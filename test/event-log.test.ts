@@ -160,6 +160,23 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
     expect(heard).toEqual([]);
   });
 
+  it('a listener that fails leaves the committed transaction answered as committed, and the others told', async () => {
+    const heard: number[] = [];
+    const stops = [
+      onEventsCommitted(handle.db, () => {
+        throw new Error('listener failed');
+      }),
+      onEventsCommitted(handle.db, (id) => heard.push(id)),
+    ];
+    const marker = randomUUID();
+    try {
+      await expect(handle.db.transaction((tx) => emitEvent(tx, announce(marker)))).resolves.toBeUndefined();
+    } finally {
+      stops.forEach((stop) => stop());
+    }
+    expect(heard).toEqual([(await eventsOf(marker))[0]!.id]);
+  });
+
   it("the instance's reader moves only to what its database's log holds", async () => {
     const silent = { error: () => undefined } as unknown as FastifyBaseLogger;
     const hub = new EventHub(handle.db, silent, 3_600_000);

@@ -12,6 +12,8 @@
 // CommittedEventReader, which hands out events in id order and stops at a missing id until the
 // transactions that could still commit it have ended. No lock is taken to write events, so concurrent
 // event-writing transactions commit together (and share their WAL flushes).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
 import { and, arrayContains, asc, eq, getTableColumns, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { type EventPayload, eventPayloads, type EventType } from '../../contract/events.js';
 import {
@@ -57,6 +59,15 @@ export function onEventsCommitted(db: Database, listener: CommitListener): () =>
   if (!listeners) commitListeners.set(db, (listeners = new Set()));
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** A listener that fails must not turn a committed write into an error: the catch-up poll covers it. */
+function announce(listener: CommitListener, newestEventId: number, log: FastifyBaseLogger | undefined): void {
+  try {
+    listener(newestEventId);
+  } catch (error) {
+    log?.error({ err: error, eventId: newestEventId }, 'announcing committed events failed; the next poll finds them');
+  }
 }
 
 /**
@@ -127,11 +138,11 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
       from inserted`,
   );
   const { ids, first, newest } = written!;
+  const log = requestLogger();
   const listeners = commitListeners.get(databaseOf(tx));
-  if (listeners) afterCommit(tx, () => listeners.forEach((listener) => listener(newest)));
+  if (listeners) afterCommit(tx, () => listeners.forEach((listener) => announce(listener, newest, log)));
   // The request's log lines link its id to the events' (published if the transaction commits): one
   // line per event, or one for a whole fan-out.
-  const log = requestLogger();
   if (!log) return;
   if (rows.length <= LOGGED_ONE_BY_ONE) rows.forEach((row, index) => log.info({ eventId: ids[index], eventType: row.type }, 'event recorded'));
   else log.info({ eventIds: [first, newest], count: rows.length }, 'events recorded');
@@ -170,8 +181,6 @@ const snapshotBounds = {
   xmax: sql<string>`pg_snapshot_xmax(pg_current_snapshot())::text`,
 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The newest event id, answered once every id below it is final (committed, or never to be): where a
  * reader that starts now begins. Waits for the transactions that were running at the first read, at most
@@ -182,7 +191,7 @@ export async function settledLatestEventId(db: Executor, patienceMs = 2_000): Pr
   const horizon = BigInt(latest!.xmax);
   const deadline = Date.now() + patienceMs;
   for (let xmin = BigInt(latest!.xmin); xmin < horizon && Date.now() < deadline; ) {
-    await pause(5);
+    await sleep(5);
     const [now] = await queryRows<{ xmin: string }>(db, sql`select ${snapshotBounds.xmin} as xmin`);
     xmin = BigInt(now!.xmin);
   }

@@ -14,8 +14,9 @@ export declare const root: string;
 export declare const BUILDS: { web: BuildSources; server: BuildSources };
 export declare const SERVER_ENTRY: string;
 export declare function sourceHash(build: BuildSources, base?: string): Promise<string>;
+export declare function sourceStatHash(build: BuildSources, base?: string): Promise<string>;
 export declare function builtId(dir: string): Promise<string | undefined>;
-export declare function isFresh(build: BuildSources): Promise<boolean>;
+export declare function isFresh(build: BuildSources, base?: string): Promise<boolean>;
 
 export interface BuildResult {
   built: boolean;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILDS, isFresh, root, SERVER_ENTRY } from './build-stamp.mjs';
 
-const fresh = await Promise.all(Object.values(BUILDS).map(isFresh));
+const fresh = await Promise.all(Object.values(BUILDS).map((build) => isFresh(build)));
 if (fresh.includes(false)) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts'), '--if-stale'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);

@@ -1,10 +1,10 @@
 // When `npm start` rebuilds: a build is stale exactly when a source's content changed (or a source was
 // added or removed), not when modification times moved; excluded paths do not count.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BuildSources, ensureBuild, isFresh, sourceHash } from '../scripts/build-stamp.mjs';
+import { type BuildSources, ensureBuild, isFresh, sourceHash, sourceStatHash } from '../scripts/build-stamp.mjs';
 
 const base = mkdtempSync(join(tmpdir(), 'skilled-build-stamp-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -40,6 +40,31 @@ describe('build staleness', () => {
     expect(added).not.toBe(edited);
     rmSync(join(base, 'src/c.ts'));
     expect(await sourceHash(build, base)).toBe(edited);
+  });
+
+  it('trusts the sources’ sizes and times while none was touched, then checks their contents', async () => {
+    const quick: BuildSources = { name: 'quick', dir: join(base, 'dist', 'quick'), sources: ['quick'], exclude: [] };
+    write('quick/a.ts', 'export const a = 1;');
+    write('quick/b.ts', 'export const b = 2;');
+    // The stamps a build leaves, but with a content hash that no longer matches: only the quick check can pass.
+    mkdirSync(quick.dir, { recursive: true });
+    writeFileSync(join(quick.dir, '.build-id'), 'not-the-content\n');
+    writeFileSync(join(quick.dir, '.build-stat'), `${await sourceStatHash(quick, base)}\n`);
+    expect(await isFresh(quick, base)).toBe(true);
+
+    // Touched: the contents decide, and a match is remembered for the next quick check.
+    writeFileSync(join(quick.dir, '.build-id'), `${await sourceHash(quick, base)}\n`);
+    utimesSync(join(base, 'quick/a.ts'), new Date(2031, 0, 1), new Date(2031, 0, 1));
+    const touched = await sourceStatHash(quick, base);
+    expect(readFileSync(join(quick.dir, '.build-stat'), 'utf8').trim()).not.toBe(touched);
+    expect(await isFresh(quick, base)).toBe(true);
+    expect(readFileSync(join(quick.dir, '.build-stat'), 'utf8').trim()).toBe(touched);
+
+    // Edited to the same size: the time moved, the contents differ.
+    write('quick/b.ts', 'export const b = 3;');
+    expect(await isFresh(quick, base)).toBe(false);
+    rmSync(join(quick.dir, '.build-stat'));
+    expect(await isFresh(quick, base)).toBe(false);
   });
 
   it('builds once into a swapped-in directory, and again only when forced or stale', async () => {

@@ -44,17 +44,18 @@ export async function findManagedCourse(db: Executor, user: AuthUser, courseId: 
   return course;
 }
 
+/**
+ * The rule "the student is actively enrolled in the course", as a condition on the enrolment row: the
+ * lookups below, the flag other lookups carry and the locks of the writes that depend on it all use it.
+ */
+export const activeEnrollmentOf = (studentId: Placeholder | string, courseId: Placeholder | string | AnyPgColumn): SQL =>
+  and(eq(courseEnrollments.studentId, studentId), eq(courseEnrollments.courseId, courseId), eq(courseEnrollments.status, 'active'))!;
+
 const activeEnrollment = reusableQuery('active_enrollment_of_student', (db) =>
   db
     .select()
     .from(courseEnrollments)
-    .where(
-      and(
-        eq(courseEnrollments.studentId, sql.placeholder('studentId')),
-        eq(courseEnrollments.courseId, sql.placeholder('courseId')),
-        eq(courseEnrollments.status, 'active'),
-      ),
-    )
+    .where(activeEnrollmentOf(sql.placeholder('studentId'), sql.placeholder('courseId')))
     .limit(1),
 );
 
@@ -68,8 +69,7 @@ export async function findActiveEnrollment(db: Executor, studentId: string, cour
  * finds its lesson or assignment learns in the same statement whether the caller may act on it.
  */
 export const isActivelyEnrolled = (studentId: Placeholder | string, courseId: AnyPgColumn): SQL<boolean> =>
-  sql<boolean>`exists (select 1 from ${courseEnrollments} where ${courseEnrollments.studentId} = ${studentId}
-    and ${courseEnrollments.courseId} = ${courseId} and ${courseEnrollments.status} = 'active')`;
+  sql<boolean>`exists (select 1 from ${courseEnrollments} where ${activeEnrollmentOf(studentId, courseId)})`;
 
 /** 403 for a student who is not actively enrolled in the course. */
 export function assertEnrolledFlag(enrolled: boolean, message = 'You must be enrolled in this course'): void {

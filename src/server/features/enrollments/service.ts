@@ -1,5 +1,5 @@
 // Enrolling a student in a course, leaving it, and a student's progress in it. Knows nothing of HTTP.
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { CourseProgress } from '../../../contract/analytics.js';
 import type { BulkEnrollBody, Enrollment } from '../../../contract/enrollments.js';
 import type { Database } from '../../db/client.js';
@@ -9,7 +9,7 @@ import { AppError, isUniqueViolation } from '../../http/errors.js';
 import { can } from '../../http/permissions.js';
 import { courseProgressFor } from '../analytics/service.js';
 import { recordAudit } from '../audit/log.js';
-import { assertCanViewStudentData, findCourse, isCourseStaff } from '../courses/policy.js';
+import { activeEnrollmentOf, assertCanViewStudentData, findCourse, isCourseStaff } from '../courses/policy.js';
 import { iso } from '../users/presenter.js';
 import { bulkEnroll } from './bulk.js';
 import { alreadyEnrolled, enrollStudent, presentEnrollment } from './enroll.js';
@@ -59,13 +59,7 @@ export function createEnrollmentsService({ db }: EnrollmentsServiceDeps) {
         const [enrollment] = await tx
           .select()
           .from(courseEnrollments)
-          .where(
-            and(
-              eq(courseEnrollments.studentId, targetId),
-              eq(courseEnrollments.courseId, courseId),
-              eq(courseEnrollments.status, 'active'),
-            ),
-          )
+          .where(activeEnrollmentOf(targetId, courseId))
           .limit(1)
           .for('update');
         if (!enrollment) {

@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/log.js';
 import { progressForCourse } from '../enrollments/progress.js';
 import { databaseNow, findQuiz, loadQuestions } from './access.js';
 import { settleCourseProgress } from '../enrollments/completion.js';
+import { activeEnrollmentOf } from '../courses/policy.js';
 import {
   type AttemptRow,
   presentAttemptOutcome,
@@ -72,13 +73,7 @@ async function lockEnrollment(tx: Executor, studentId: string, courseId: string)
   const [enrollment] = await tx
     .select({ id: courseEnrollments.id })
     .from(courseEnrollments)
-    .where(
-      and(
-        eq(courseEnrollments.studentId, studentId),
-        eq(courseEnrollments.courseId, courseId),
-        eq(courseEnrollments.status, 'active'),
-      ),
-    )
+    .where(activeEnrollmentOf(studentId, courseId))
     .for('no key update');
   if (!enrollment) throw new AppError('NOT_ENROLLED', 'You must be enrolled in this course to take its quizzes');
 }

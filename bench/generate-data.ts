@@ -519,6 +519,8 @@ async function main(): Promise<void> {
         on conflict (course_id) do update set active_enrollments = excluded.active_enrollments,
           rating_count = excluded.rating_count, rating_sum = excluded.rating_sum`);
     });
+    // The pairs of courses sharing learners, which triggers keep as well (recommendations' similar learners).
+    await phase('co-enrolments', () => client.query('select course_co_enrollments_rebuild()'));
     await phase('analyze', () => client.query('VACUUM ANALYZE'));
   } finally {
     await client.end();

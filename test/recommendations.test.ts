@@ -89,7 +89,7 @@ describe('GET /api/recommendations', () => {
     await enroll(student, shared.courseId);
     const data = await recommend(student.token);
     expect(data[0]).toMatchObject({ courseId: alsoTaken.courseId, reasonType: 'similar_learners' });
-    expect(data[0]!.reason).toBe('Taken by 3 learners who share your courses');
+    expect(data[0]!.reason).toBe(`Taken by 3 learners who also took "${shared.title}"`);
   });
 
   it('does not count a course that only one learner sharing a course took as "similar learners"', async () => {
@@ -110,40 +110,49 @@ describe('GET /api/recommendations', () => {
     await enroll(student, shared.courseId);
     const data = await recommend(student.token);
     expect(data[0]).toMatchObject({ courseId: takenByTwo.courseId, reasonType: 'similar_learners' });
-    expect(data[0]!.reason).toBe('Taken by 2 learners who share your courses');
+    expect(data[0]!.reason).toBe(`Taken by 2 learners who also took "${shared.title}"`);
     const lone = data.find((entry) => entry.courseId === takenByOne.courseId);
     const same = data.find((entry) => entry.courseId === control.courseId);
     expect(lone).toBeDefined();
     expect(lone!.reasonType).not.toBe('similar_learners');
     expect(lone!.score).toBe(same!.score);
+
+    // One of the two leaves the shared course: one learner left is no signal any more.
+    const leaver = await createStudent();
+    await enroll(leaver, shared.courseId);
+    await enroll(leaver, takenByOne.courseId);
+    expect((await recommend(student.token)).find((entry) => entry.courseId === takenByOne.courseId)!.reasonType).toBe('similar_learners');
+    const left = await api('DELETE', `/api/courses/${shared.courseId}/enroll`, { token: leaver.token });
+    expect(left.status).toBe(200);
+    const after = await recommend(student.token);
+    expect(after.find((entry) => entry.courseId === takenByOne.courseId)!.reasonType).not.toBe('similar_learners');
   });
 
-  it("reads at most 20 of a learner's courses, the first by id, when counting similar learners", async () => {
+  it("counts what learners of the learner's 20 most recent courses took, naming the course sharing the most", async () => {
     const instructor = await createInstructor();
-    const shared = await createCourse(instructor, { category: 'language' });
-    const others: string[] = [];
-    for (let i = 0; i < 24; i++) others.push((await createCourse(instructor, { category: 'language' })).courseId);
-    // The four courses with the largest ids are outside the first 20 of the 25 courses of the first peer.
-    const lastFour = [...others].sort().slice(-4);
-    const busy = await createStudent();
-    for (const courseId of [shared.courseId, ...others]) await enroll(busy, courseId);
-    const focused = await createStudent();
-    for (const courseId of [shared.courseId, ...lastFour]) await enroll(focused, courseId);
-    const student = await createStudent();
-    await enroll(student, shared.courseId);
-
-    const data = await recommend(student.token);
-    // Counting every course of both peers, these four would be the only courses two of them took.
-    expect(data.filter((entry) => entry.reasonType === 'similar_learners')).toEqual([]);
-    for (const courseId of lastFour) {
-      const item = data.find((entry) => entry.courseId === courseId);
-      if (item) expect(item.reason).not.toContain('share your courses');
+    const oldest = await createCourse(instructor, { category: 'language' });
+    const target = await createCourse(instructor, { category: 'language' });
+    for (let i = 0; i < 2; i++) {
+      const peer = await createStudent();
+      await enroll(peer, oldest.courseId);
+      await enroll(peer, target.courseId);
     }
-    // The busy peer's first courses by id do count: a third learner taking one of them with the busy one.
-    const firstOther = [...others].sort()[0]!;
-    await enroll(focused, firstOther);
+    const student = await createStudent();
+    await enroll(student, oldest.courseId);
+    const recent: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      recent.push((await createCourse(instructor, { category: 'language' })).courseId);
+      await enroll(student, recent[i]!);
+    }
+    // The oldest course is the 21st most recent: what its learners took does not count.
+    const before = await recommend(student.token);
+    expect(before.filter((entry) => entry.reasonType === 'similar_learners')).toEqual([]);
+
+    // Leaving one of the recent courses brings it back among the 20.
+    const left = await api('DELETE', `/api/courses/${recent[0]}/enroll`, { token: student.token });
+    expect(left.status).toBe(200);
     const after = await recommend(student.token);
-    expect(after[0]).toMatchObject({ courseId: firstOther, reasonType: 'similar_learners', reason: 'Taken by 2 learners who share your courses' });
+    expect(after[0]).toMatchObject({ courseId: target.courseId, reasonType: 'similar_learners', reason: `Taken by 2 learners who also took "${oldest.title}"` });
   });
 
   it('bounds the limit and needs a signed-in caller', async () => {

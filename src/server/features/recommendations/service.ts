@@ -13,21 +13,13 @@ import { courseCounts, instructorColumns } from '../courses/catalogue.js';
 import { presentCourseListItem } from '../courses/presenter.js';
 
 const LEVELS: readonly DifficultyLevel[] = ['beginner', 'intermediate', 'advanced'];
-/** Learners sharing a course with the caller that are sampled for "similar learners". */
-const PEER_SAMPLE = 300;
-/** Enrolments read to draw that sample (a learner shares several courses with some peers). */
-const PEER_SCAN_FACTOR = 4;
 /**
- * Fewer sampled learners than this taking a course is no shared interest, only chance: among 300 peers
- * on a large platform most courses are taken by one of them (hundreds of courses), and ranking them all
- * would cost more with each course added while telling nothing.
+ * The learner's courses whose neighbours count for "similar learners" (the most recently joined): a
+ * learner enrolled in hundreds would otherwise make the statement that many times dearer.
  */
-const MIN_PEERS = 2;
-/**
- * A sampled learner's courses read, at most (the first by id, an arbitrary pick): a few learners enrolled
- * in hundreds of courses would otherwise make the statement several times dearer, and outweigh the others.
- */
-const PEER_COURSES_READ = 20;
+const SOURCE_COURSES = 20;
+/** The strongest neighbours read per source course (courses sharing the most learners with it). */
+const NEIGHBOURS_READ = 40;
 
 const WEIGHTS: Record<RecommendationReason, number> = {
   next_in_path: 3,
@@ -50,10 +42,22 @@ interface CandidateRow {
   category: string;
   difficulty_level: DifficultyLevel;
   prerequisite_title: string | null;
-  peers: number;
+  peer: PeerReason;
   average_rating: number;
   total_ratings: number;
   enrollments: number;
+}
+
+/** What a "similar learners" reason says: how many, and the learner's course they share when known. */
+interface PeerReason {
+  learners: number;
+  alsoTook?: string;
+}
+
+/** The learner's course sharing the most learners with a recommended one, and how many it shares. */
+export interface StrongestSource {
+  courseId: string;
+  learners: number;
 }
 
 interface Scored {
@@ -70,8 +74,11 @@ function describe(reason: RecommendationReason, course: CandidateRow, level: Dif
   switch (reason) {
     case 'next_in_path':
       return `Next step after "${course.prerequisite_title}", which you completed`;
-    case 'similar_learners':
-      return `Taken by ${course.peers} ${course.peers === 1 ? 'learner' : 'learners'} who share your courses`;
+    case 'similar_learners': {
+      const { learners, alsoTook } = course.peer;
+      const who = `${learners} ${learners === 1 ? 'learner' : 'learners'}`;
+      return alsoTook ? `Taken by ${who} who also took "${alsoTook}"` : `Taken by ${who} who share your courses`;
+    }
     case 'category_interest':
       return `Because you are learning ${course.category}`;
     case 'level_progression':
@@ -91,7 +98,7 @@ const MAX_SCORE = Object.values(WEIGHTS).reduce((sum, weight) => sum + weight, 0
 /** Best first; equal scores by course id, so that the order is stable. */
 const better = (a: { score: number; id: string }, b: { score: number; id: string }): number => b.score - a.score || a.id.localeCompare(b.id);
 
-type RankedCourse = Omit<CandidateRow, 'peers'>;
+type RankedCourse = Omit<CandidateRow, 'peer'>;
 
 interface CategoryHistory {
   count: number;
@@ -106,6 +113,8 @@ interface RankContext {
   peersOf: ReadonlyMap<string, number>;
   maxPeers: number;
   logMaxEnrollments: number;
+  /** The course a "similar learners" reason names, when known. */
+  peerReasonOf?: (courseId: string) => PeerReason | undefined;
 }
 
 function categoryHistory(history: HistoryRow[]): Map<string, CategoryHistory> {
@@ -193,7 +202,8 @@ class TopCourses {
     return this.entries.map(({ id, score, reasonType, course }) => {
       const mine = context.byCategory.get(course.category);
       const previous = mine && mine.highestTaken >= 0 ? LEVELS[mine.highestCompleted >= 0 ? mine.highestCompleted : mine.highestTaken] : undefined;
-      return { id, score, reasonType, reason: describe(reasonType, { ...course, peers: context.peersOf.get(id) ?? 0 }, previous) };
+      const peer = context.peerReasonOf?.(id) ?? { learners: context.peersOf.get(id) ?? 0 };
+      return { id, score, reasonType, reason: describe(reasonType, { ...course, peer }, previous) };
     });
   }
 }
@@ -302,6 +312,7 @@ export function rankFromCatalogue(
   learner: { userId: string; history: HistoryRow[]; taken: ReadonlySet<string>; completed: ReadonlySet<string> },
   peersOf: ReadonlyMap<string, number>,
   limit: number,
+  strongestSources?: ReadonlyMap<string, StrongestSource>,
 ): Scored[] {
   const { taken, completed, userId } = learner;
   const isCandidate = (course: CatalogueCourse) =>
@@ -327,6 +338,11 @@ export function rankFromCatalogue(
     peersOf,
     maxPeers,
     logMaxEnrollments: Math.log1p(maxEnrollments),
+    peerReasonOf: (courseId) => {
+      const source = strongestSources?.get(courseId);
+      const alsoTook = source && catalogue.byId.get(source.courseId)?.title;
+      return source && alsoTook ? { learners: source.learners, alsoTook } : undefined;
+    },
   };
   const top = new TopCourses(limit);
   const scored = new Set<string>();
@@ -383,17 +399,26 @@ interface LearnerRow {
   course_id: string;
   completed: boolean;
   peers: number;
+  via: string | null;
+  via_learners: number;
+}
+
+interface LearnerSignals {
+  history: HistoryRow[];
+  taken: Set<string>;
+  completed: Set<string>;
+  /** Per course: the learners sharing one of the learner's courses who took it (summed over those courses). */
+  peers: Map<string, number>;
+  strongestSources: Map<string, StrongestSource>;
+  catalogue: CandidateCatalogue;
 }
 
 /**
  * The learner's own signals, each bounded whatever the size of the platform: the courses they took,
- * and how many of a sample of learners sharing those courses took each other course.
+ * and the courses sharing the most learners with their most recent ones (course_co_enrollments, kept
+ * by triggers, so that no other learner's enrolments are read here).
  */
-async function loadSignals(
-  db: Executor,
-  userId: string,
-  catalogue: Promise<CandidateCatalogue>,
-): Promise<{ history: HistoryRow[]; taken: Set<string>; completed: Set<string>; peers: Map<string, number>; catalogue: CandidateCatalogue }> {
+async function loadSignals(db: Executor, userId: string, catalogue: Promise<CandidateCatalogue>): Promise<LearnerSignals> {
   const [history, learner, shared] = await Promise.all([
     queryRows<HistoryRow>(
       db,
@@ -406,46 +431,48 @@ async function loadSignals(
       db,
       sql`
       with taken as (
-        select course_id, completed_at from course_enrollments where student_id = ${userId}
+        select course_id, completed_at, status, enrolled_at from course_enrollments where student_id = ${userId}
       ),
-      -- The sample is drawn from a bounded number of enrolments: a popular course has thousands, and
-      -- reading them all on every request would make recommendations slower as the platform grows.
-      peers as (
-        select distinct sampled.student_id from (
-          select e.student_id from course_enrollments e
-            where e.course_id in (select course_id from taken) and e.student_id <> ${userId} and e.status = 'active'
-            limit ${PEER_SAMPLE * PEER_SCAN_FACTOR}
-        ) sampled
-        limit ${PEER_SAMPLE}
+      sources as (
+        select course_id from taken where status = 'active' order by enrolled_at desc, course_id limit ${SOURCE_COURSES}
+      ),
+      -- One shared learner is chance, not a signal: "learners >= 2" (as written, so that the partial
+      -- index course_co_enrollments_strongest_idx serves it).
+      neighbours as (
+        select strongest.* from sources
+          cross join lateral (
+            select pair.other_course_id as course_id, pair.learners, pair.course_id as via from course_co_enrollments pair
+              where pair.course_id = sources.course_id and pair.learners >= 2
+                and pair.other_course_id not in (select course_id from taken)
+              order by pair.learners desc
+              limit ${NEIGHBOURS_READ}
+          ) strongest
       ),
       peer_courses as (
-        select courses_read.course_id, count(*)::int as peers from peers
-          cross join lateral (
-            select e.course_id from course_enrollments e
-              where e.student_id = peers.student_id and e.status = 'active'
-              order by e.course_id
-              limit ${PEER_COURSES_READ}
-          ) courses_read
-          group by courses_read.course_id
-          having count(*) >= ${MIN_PEERS}
+        select course_id, sum(learners)::int as peers,
+            (array_agg(via order by learners desc, via))[1] as via, max(learners) as via_learners
+          from neighbours group by course_id
       )
-      select 'taken' as kind, course_id, (completed_at is not null) as completed, 0 as peers from taken
+      select 'taken' as kind, course_id, (completed_at is not null) as completed, 0 as peers, null::uuid as via, 0 as via_learners from taken
       union all
-      select 'peer' as kind, course_id, false as completed, peers from peer_courses`,
+      select 'peer' as kind, course_id, false as completed, peers, via, via_learners from peer_courses`,
     ),
     catalogue,
   ]);
   const taken = new Set<string>();
   const completed = new Set<string>();
   const peers = new Map<string, number>();
+  const strongestSources = new Map<string, StrongestSource>();
   for (const row of learner) {
-    if (row.kind === 'peer') peers.set(row.course_id, row.peers);
-    else {
+    if (row.kind === 'peer') {
+      peers.set(row.course_id, row.peers);
+      if (row.via) strongestSources.set(row.course_id, { courseId: row.via, learners: row.via_learners });
+    } else {
       taken.add(row.course_id);
       if (row.completed) completed.add(row.course_id);
     }
   }
-  return { history, taken, completed, peers, catalogue: shared };
+  return { history, taken, completed, peers, strongestSources, catalogue: shared };
 }
 
 /** The recommended courses as the catalogue lists them. */
@@ -466,9 +493,9 @@ export function createRecommendationsService({ db, catalogue }: { db: Database; 
   const shared = (): Promise<CandidateCatalogue> => (catalogue ? catalogue(() => loadCandidateCatalogue(db)) : loadCandidateCatalogue(db));
   return {
     async forUser(userId: string, limit: number): Promise<Recommendation[]> {
-      const { history, taken, completed, peers, catalogue: indexed } = await loadSignals(db, userId, shared());
+      const { history, taken, completed, peers, strongestSources, catalogue: indexed } = await loadSignals(db, userId, shared());
       // Candidates: never taken, not taught by the learner, every prerequisite completed.
-      const top = rankFromCatalogue(indexed, { userId, history, taken, completed }, peers, limit);
+      const top = rankFromCatalogue(indexed, { userId, history, taken, completed }, peers, limit, strongestSources);
       if (top.length === 0) return [];
       const rows = await recommendedCourses(db, { courseIds: arrayLiteral(top.map((entry) => entry.id)) });
       const items = new Map(rows.map((row) => [row.course.id, presentCourseListItem(row.course, row.instructor, row)]));

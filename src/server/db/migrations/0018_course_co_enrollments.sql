@@ -86,47 +86,30 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION course_co_enrollments_inserted() RETURNS trigger AS $$
-DECLARE
-  students uuid[];
-  courses uuid[];
-BEGIN
-  SELECT array_agg(student_id), array_agg(course_id) INTO students, courses FROM inserted WHERE status = 'active';
-  IF students IS NOT NULL THEN
-    PERFORM course_co_enrollments_apply(students, courses, '{}', '{}');
-  END IF;
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
---> statement-breakpoint
-CREATE OR REPLACE FUNCTION course_co_enrollments_deleted() RETURNS trigger AS $$
-DECLARE
-  students uuid[];
-  courses uuid[];
-BEGIN
-  SELECT array_agg(student_id), array_agg(course_id) INTO students, courses FROM deleted WHERE status = 'active';
-  IF students IS NOT NULL THEN
-    PERFORM course_co_enrollments_apply('{}', '{}', students, courses);
-  END IF;
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
---> statement-breakpoint
+-- One function for the three triggers below (each names its transition tables new_rows and old_rows).
 -- An update matters when it makes a row active or no longer active (a changed student or course counts
 -- as both); marking an enrolment complete changes nothing here.
-CREATE OR REPLACE FUNCTION course_co_enrollments_updated() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION course_co_enrollments_changed() RETURNS trigger AS $$
 DECLARE
   added_students uuid[];
   added_courses uuid[];
   removed_students uuid[];
   removed_courses uuid[];
 BEGIN
-  SELECT array_agg(n.student_id), array_agg(n.course_id) INTO added_students, added_courses
-    FROM after_rows n JOIN before_rows o ON o.id = n.id
-   WHERE n.status = 'active' AND (o.status <> 'active' OR o.student_id <> n.student_id OR o.course_id <> n.course_id);
-  SELECT array_agg(o.student_id), array_agg(o.course_id) INTO removed_students, removed_courses
-    FROM before_rows o JOIN after_rows n ON n.id = o.id
-   WHERE o.status = 'active' AND (n.status <> 'active' OR o.student_id <> n.student_id OR o.course_id <> n.course_id);
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(student_id), array_agg(course_id) INTO added_students, added_courses
+      FROM new_rows WHERE status = 'active';
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(student_id), array_agg(course_id) INTO removed_students, removed_courses
+      FROM old_rows WHERE status = 'active';
+  ELSE
+    SELECT array_agg(n.student_id), array_agg(n.course_id) INTO added_students, added_courses
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+     WHERE n.status = 'active' AND (o.status <> 'active' OR o.student_id <> n.student_id OR o.course_id <> n.course_id);
+    SELECT array_agg(o.student_id), array_agg(o.course_id) INTO removed_students, removed_courses
+      FROM old_rows o JOIN new_rows n ON n.id = o.id
+     WHERE o.status = 'active' AND (n.status <> 'active' OR o.student_id <> n.student_id OR o.course_id <> n.course_id);
+  END IF;
   IF added_students IS NOT NULL OR removed_students IS NOT NULL THEN
     PERFORM course_co_enrollments_apply(
       coalesce(added_students, '{}'), coalesce(added_courses, '{}'),
@@ -144,13 +127,13 @@ END;
 $$ LANGUAGE plpgsql;
 --> statement-breakpoint
 CREATE TRIGGER course_enrollments_co_inserted AFTER INSERT ON course_enrollments
-REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_inserted();
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_changed();
 --> statement-breakpoint
 CREATE TRIGGER course_enrollments_co_deleted AFTER DELETE ON course_enrollments
-REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_deleted();
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_changed();
 --> statement-breakpoint
 CREATE TRIGGER course_enrollments_co_updated AFTER UPDATE ON course_enrollments
-REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_updated();
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_changed();
 --> statement-breakpoint
 CREATE TRIGGER course_enrollments_co_truncated AFTER TRUNCATE ON course_enrollments
 FOR EACH STATEMENT EXECUTE FUNCTION course_co_enrollments_truncated();

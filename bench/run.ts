@@ -33,7 +33,8 @@ import { measureCapacity, measureFanOut, measureIdleConnections } from './realti
 import { type BenchResults, writeReport } from './report.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const PG_POOL_SIZE = '16';
+// The connections each server under test opens to PostgreSQL (DATABASE_POOL_SIZE); 16 unless set.
+const PG_POOL_SIZE = process.env.BENCH_DATABASE_POOL_SIZE ?? '16';
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 

@@ -29,6 +29,13 @@ if (process.env.DATABASE_URL) {
 
 class Rollback extends Error {}
 
+/** For listeners that must not fail: a failure reported to it fails the test. */
+const unexpectedFailure = {
+  error: (details: { err: Error }) => {
+    throw details.err;
+  },
+} as unknown as FastifyBaseLogger;
+
 describe.each(targets)('event log on the %s database', (_name, open) => {
   let handle: DatabaseHandle;
   let url: string | undefined;
@@ -123,7 +130,7 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
   it('announces the newest id of a transaction that committed events, once committed, and nothing for one that rolled back', async () => {
     const heard: { id: number; visible: number }[] = [];
     let marker = randomUUID();
-    const stop = onEventsCommitted(handle.db, (id) => heard.push({ id, visible: -1 }));
+    const stop = onEventsCommitted(handle.db, (id) => heard.push({ id, visible: -1 }), unexpectedFailure);
     try {
       await handle.db.transaction(async (tx) => {
         await emitEvent(tx, announce(marker));
@@ -160,13 +167,21 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
     expect(heard).toEqual([]);
   });
 
-  it('a listener that fails leaves the committed transaction answered as committed, and the others told', async () => {
+  it('a listener that fails leaves the committed transaction answered as committed, the failure logged, and the others told', async () => {
     const heard: number[] = [];
+    const failures: { eventId: number; message: string }[] = [];
+    const failureLog = {
+      error: (details: { err: Error; eventId: number }, message: string) => failures.push({ eventId: details.eventId, message: `${details.err.message}: ${message}` }),
+    } as unknown as FastifyBaseLogger;
     const stops = [
-      onEventsCommitted(handle.db, () => {
-        throw new Error('listener failed');
-      }),
-      onEventsCommitted(handle.db, (id) => heard.push(id)),
+      onEventsCommitted(
+        handle.db,
+        () => {
+          throw new Error('listener failed');
+        },
+        failureLog,
+      ),
+      onEventsCommitted(handle.db, (id) => heard.push(id), unexpectedFailure),
     ];
     const marker = randomUUID();
     try {
@@ -174,7 +189,10 @@ describe.each(targets)('event log on the %s database', (_name, open) => {
     } finally {
       stops.forEach((stop) => stop());
     }
-    expect(heard).toEqual([(await eventsOf(marker))[0]!.id]);
+    const [written] = await eventsOf(marker);
+    expect(heard).toEqual([written!.id]);
+    // Outside any request: the listener's own logger reports it.
+    expect(failures).toEqual([{ eventId: written!.id, message: 'listener failed: announcing committed events failed; the next poll finds them' }]);
   });
 
   it("the instance's reader moves only to what its database's log holds", async () => {

@@ -48,25 +48,31 @@ export interface EventAudience {
 export type EmitInput = { [T in EventType]: { type: T; data: EventPayload<T>; audience: EventAudience } }[EventType];
 
 type CommitListener = (newestEventId: number) => void;
-const commitListeners = new WeakMap<object, Set<CommitListener>>();
+/** A listener and the logger that reports its failures (a commit may come from a request or not). */
+interface RegisteredListener {
+  listener: CommitListener;
+  log: Pick<FastifyBaseLogger, 'error'>;
+}
+const commitListeners = new WeakMap<object, Set<RegisteredListener>>();
 
 /**
  * Calls `listener` with the newest event id of each transaction of `db` that wrote events, once its
- * COMMIT has returned. Answers a function that stops it.
+ * COMMIT has returned; its failures go to `log`. Answers a function that stops it.
  */
-export function onEventsCommitted(db: Database, listener: CommitListener): () => void {
+export function onEventsCommitted(db: Database, listener: CommitListener, log: Pick<FastifyBaseLogger, 'error'>): () => void {
   let listeners = commitListeners.get(db);
   if (!listeners) commitListeners.set(db, (listeners = new Set()));
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+  const registered = { listener, log };
+  listeners.add(registered);
+  return () => listeners.delete(registered);
 }
 
 /** A listener that fails must not turn a committed write into an error: the catch-up poll covers it. */
-function announce(listener: CommitListener, newestEventId: number, log: FastifyBaseLogger | undefined): void {
+function announce({ listener, log }: RegisteredListener, newestEventId: number): void {
   try {
     listener(newestEventId);
   } catch (error) {
-    log?.error({ err: error, eventId: newestEventId }, 'announcing committed events failed; the next poll finds them');
+    log.error({ err: error, eventId: newestEventId }, 'announcing committed events failed; the next poll finds them');
   }
 }
 
@@ -138,11 +144,11 @@ async function writeEvents(tx: Transaction, rows: EventInsert[]): Promise<void> 
       from inserted`,
   );
   const { ids, first, newest } = written!;
-  const log = requestLogger();
   const listeners = commitListeners.get(databaseOf(tx));
-  if (listeners) afterCommit(tx, () => listeners.forEach((listener) => announce(listener, newest, log)));
+  if (listeners) afterCommit(tx, () => listeners.forEach((registered) => announce(registered, newest)));
   // The request's log lines link its id to the events' (published if the transaction commits): one
   // line per event, or one for a whole fan-out.
+  const log = requestLogger();
   if (!log) return;
   if (rows.length <= LOGGED_ONE_BY_ONE) rows.forEach((row, index) => log.info({ eventId: ids[index], eventType: row.type }, 'event recorded'));
   else log.info({ eventIds: [first, newest], count: rows.length }, 'events recorded');

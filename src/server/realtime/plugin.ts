@@ -66,7 +66,7 @@ const realtimePlugin: FastifyPluginAsync<{ deps: AppDeps }> = async (app: Fastif
     // Local clients do not wait for the bus (which may be down); other instances hear of it through it.
     hub.wake(eventId);
     bus.publish({ kind: 'event', id: eventId });
-  });
+  }, log);
 
   app.decorate('realtime', {
     disconnectUser(userId: string) {

@@ -78,6 +78,15 @@ export interface WriteResult extends LoadResult {
   };
 }
 
+/**
+ * The per-user endpoints in turn: what is compiled, prepared or loaded on first use (the code paths,
+ * the prepared statements, recommendations' shared course list) is ready before any of them is measured.
+ */
+export function warmUpPerUser(target: Target, title: string, readers: readonly Reader[]): Promise<LoadResult> {
+  let sent = 0;
+  return runPerUser(target, title, readers, (reader) => PER_USER_ENDPOINTS[sent++ % PER_USER_ENDPOINTS.length]!.path(reader));
+}
+
 type WriteKind = 'lesson completion' | 'assignment submission';
 
 interface WriteSpec {

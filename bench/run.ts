@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { measureCeiling } from './ceiling.js';
 import { measureEmbeddedStart } from './embedded.js';
 import { measureEventCommits } from './event-commits.js';
-import { CATALOGUE_PATHS, detailsPaths, PER_USER_ENDPOINTS, type Reader, runPerUser, runPublic, runWrites, type Target } from './endpoints.js';
+import { CATALOGUE_PATHS, detailsPaths, PER_USER_ENDPOINTS, type Reader, runPerUser, runPublic, runWrites, type Target, warmUpPerUser } from './endpoints.js';
 import { explainEndpoints } from './explain.js';
 import { type BenchOptions, defaultDatabaseUrl, parseOptions } from './lib/cli.js';
 import { datasetCounts } from './lib/dataset.js';
@@ -82,7 +82,7 @@ async function perUserGrowthRuns(large: Target, largeReaders: Reader[], duration
   try {
     const smallReaders = await signInReaders(server, smallUrl, 'small', 64);
     const small: Target = { url: server.url, pid: server.pid, durationSeconds: duration };
-    await runPerUser({ ...small, durationSeconds: 2 }, 'warm-up (small)', smallReaders, PER_USER_ENDPOINTS[0]!.path);
+    await warmUpPerUser({ ...small, durationSeconds: 2 }, 'warm-up (small)', smallReaders);
     const result = { large: {} as Record<string, LoadResult>, small: {} as Record<string, LoadResult> };
     for (const endpoint of PER_USER_ENDPOINTS) {
       result.large[endpoint.name] = await runPerUser(large, endpoint.name, largeReaders, endpoint.path);
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
       const readers = want('per-user') || want('explain') ? await signInReaders(server, options.databaseUrl, options.size, 64) : [];
       if (want('per-user')) {
         log('-- per-user reads (one signed-in student per connection)');
-        await runPerUser({ ...target, durationSeconds: 2 }, 'warm-up', readers, PER_USER_ENDPOINTS[0]!.path);
+        await warmUpPerUser({ ...target, durationSeconds: 2 }, 'warm-up', readers);
         if (growthWanted) {
           // Large and small in turn, endpoint by endpoint: the machine's load drifts, and the ratio should not.
           const growth = await perUserGrowthRuns(target, readers, duration);
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     try {
       const readers = await signInReaders(small, smallUrl, 'small', 64);
       const target: Target = { url: small.url, pid: small.pid, durationSeconds: duration };
-      await runPerUser({ ...target, durationSeconds: 2 }, 'warm-up', readers, PER_USER_ENDPOINTS[0]!.path);
+      await warmUpPerUser({ ...target, durationSeconds: 2 }, 'warm-up', readers);
       results.perUserGrowth = await perUserRuns(target, readers, ' (small)');
     } finally {
       await small.stop();

@@ -7,6 +7,7 @@ import {
   ISO,
   listAnnouncements,
   notificationsOfType,
+  notificationsOnceThere,
   type OwnPlatform,
   ownCourse,
   ownPlatform,
@@ -111,7 +112,8 @@ describe('POST /api/announcements', () => {
     const posted = await postAnnouncement(admin, { courseId, title: 'Room change', body: 'We meet in **B12** from now on.' });
     const announcementId = posted.body.data.announcementId;
     for (const member of [student, classmate, instructor]) {
-      const [notification] = (await notificationsOfType(member, 'announcement_posted')).filter((n) => n.data.announcementId === announcementId);
+      const mine = (n: any) => n.data.announcementId === announcementId;
+      const [notification] = (await notificationsOnceThere(member, 'announcement_posted', mine)).filter(mine);
       expect(notification).toMatchObject({
         type: 'announcement_posted',
         title: expect.stringContaining('Room change'),

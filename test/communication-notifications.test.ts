@@ -9,6 +9,7 @@ import {
   ISO,
   markNotificationsRead,
   notificationsOfType,
+  notificationsOnceThere,
   postAnnouncement,
   sendMessage,
   setPreferences,
@@ -74,7 +75,8 @@ describe('notifications are created for', () => {
     const { instructor, student, course } = await courseWithStudent({ lessons: 1, assignments: 0 });
     const posted = await postAnnouncement(instructor, { courseId: course.courseId, title: 'Welcome', body: 'Read the syllabus' });
     const sent = await sendMessage(instructor, { recipientId: student.id, body: 'Hello there' });
-    expect((await notificationsOfType(student, 'announcement_posted')).map((n) => n.data.announcementId)).toEqual([posted.body.data.announcementId]);
+    const announced = await notificationsOnceThere(student, 'announcement_posted', (n) => n.data.announcementId === posted.body.data.announcementId);
+    expect(announced.map((n) => n.data.announcementId)).toEqual([posted.body.data.announcementId]);
     expect((await notificationsOfType(student, 'message_received')).map((n) => n.data.messageId)).toEqual([sent.body.data.messageId]);
   });
 
@@ -112,7 +114,9 @@ describe('notifications are created for', () => {
       body: { title: 'Renamed course', description: 'New description' },
     });
     expect(edit.status).toBe(200);
-    expect(await notificationsOfType(student, 'course_updated')).toEqual([
+    // Written just after the edit commits, all in one transaction: once the student's is there, so are the
+    // others', and the edit that changed nothing would have come first.
+    expect(await notificationsOnceThere(student, 'course_updated', () => true)).toEqual([
       expect.objectContaining({
         title: 'Renamed course was updated',
         body: 'Changed: title, description.',
@@ -266,8 +270,8 @@ describe('notification preferences', () => {
     await enroll(classmate, course.courseId);
     expect((await setPreferences(student, { types: { course_updated: { inApp: false } } })).status).toBe(200);
     await api('PUT', `/api/courses/${course.courseId}`, { token: instructor.token, body: { description: 'Changed' } });
+    expect(await notificationsOnceThere(classmate, 'course_updated', () => true)).toHaveLength(1);
     expect(await notificationsOfType(student, 'course_updated')).toEqual([]);
-    expect(await notificationsOfType(classmate, 'course_updated')).toHaveLength(1);
     await sendMessage(instructor, { recipientId: student.id, body: 'still here' });
     expect(await notificationsOfType(student, 'message_received')).toHaveLength(1);
   });
@@ -307,6 +311,7 @@ describe('through the SDK', () => {
     expect((await teacher.listMessages({ conversationId: sent.conversationId })).data.map((m) => m.body)).toEqual(['Typed question']);
     expect(await teacher.markConversationRead(sent.conversationId)).toEqual({ conversationId: sent.conversationId, marked: 1, unreadCount: 0 });
 
+    await notificationsOnceThere(student, 'announcement_posted', (n) => n.data.announcementId === announcement.announcementId);
     const notifications = await learner.getNotifications({ unread: true });
     expect(notifications.unreadCount).toBe(notifications.data.length);
     expect(notifications.data.map((n) => n.type)).toContain('announcement_posted');

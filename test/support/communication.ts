@@ -49,6 +49,25 @@ export async function notificationsOfType(user: Pick<TestUser, 'token'>, type: s
   return res.body.data;
 }
 
+/**
+ * The user's notifications of one type once one matching `wanted` is there. Notifications to a whole course
+ * or platform are written just after the change commits (the notification queue), so they are waited for.
+ */
+export async function notificationsOnceThere(
+  user: Pick<TestUser, 'token'>,
+  type: string,
+  wanted: (notification: any) => boolean,
+  timeoutMs = 8_000,
+): Promise<any[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await notificationsOfType(user, type);
+    if (found.some(wanted)) return found;
+    if (Date.now() > deadline) throw new Error(`no ${type} notification as wanted within ${timeoutMs} ms: ${JSON.stringify(found)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

@@ -1003,6 +1003,28 @@ export const mailOutbox = pgTable(
   ],
 );
 
+// Notifications to a whole audience (a course's students, an announcement's readers), queued by the
+// change's transaction and written by a background job once it has committed (see
+// features/communication/notification-queue.ts). A row is deleted in the transaction that writes its
+// notifications; a failed attempt is retried later, and `failed_at` marks one that ran out of attempts.
+export const notificationQueue = pgTable(
+  'notification_queue',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    notification: jsonb('notification').$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    failedAt: ts('failed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('notification_queue_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.failedAt} is null`),
+  ],
+);
+
 // ---- Account security: second factors, recovery codes, one-time codes, sign-in challenges
 
 // A user's second factors. Secrets are stored encrypted (see http/secret-box.ts). `totp_last_step` is

@@ -11,7 +11,7 @@ import { emitEvent } from '../../realtime/events.js';
 import { recordAudit } from '../audit/log.js';
 import { findActiveEnrollment, findCourse, findManagedCourse, isCourseStaff } from '../courses/policy.js';
 import { iso } from '../users/presenter.js';
-import { notify } from './notify.js';
+import { notifyLater } from './notification-queue.js';
 import { correspondentColumns, presentCorrespondent } from './presenter.js';
 import { excerpt, renderMessageMarkdown } from './text.js';
 
@@ -80,8 +80,8 @@ export function createAnnouncementsService({ db }: { db: Database }) {
           after: { courseId, title: announcement.title, bodyLength: announcement.body.length },
         });
         const [created] = await selectAnnouncements(tx).where(eq(announcements.id, announcement.id));
-        // Last: notifying emits events, which holds other event writers until this transaction commits.
-        await notify(tx, {
+        // Its readers (a course's members, or everyone) are notified once it has committed.
+        await notifyLater(tx, {
           recipients: course ? { courseMembers: course.id } : { everyone: true },
           exceptUserId: user.id,
           type: 'announcement_posted',

@@ -1,5 +1,6 @@
 // What other features call when something worth telling happens: each emits the spec's domain event to
-// the people who may see it and notifies the people concerned, in the caller's transaction.
+// the people who may see it and notifies the people concerned (a whole course's or platform's once the
+// change has committed: notification-queue.ts), in the caller's transaction.
 import { eq, sql } from 'drizzle-orm';
 import type { BadgeType } from '../../../contract/common.js';
 import type { Executor } from '../../db/client.js';
@@ -7,6 +8,7 @@ import { reusableQuery } from '../../db/reusable-queries.js';
 import { courses } from '../../db/schema.js';
 import { emitEvent } from '../../realtime/events.js';
 import { inTransaction, notify } from './notify.js';
+import { notifyLater } from './notification-queue.js';
 import { excerpt, fullName } from './text.js';
 
 interface AssignmentRef {
@@ -121,7 +123,10 @@ const changedFieldNames: Record<string, string> = {
   prerequisiteIds: 'prerequisites',
 };
 
-/** A course's staff changed it: its members hear of it; its enrolled students are notified. */
+/**
+ * A course's staff changed it: its members hear of it at once; its enrolled students are notified once it
+ * has committed (a course may have thousands: see notification-queue.ts).
+ */
 export async function announceCourseUpdate(
   db: Executor,
   course: { id: string; title: string },
@@ -131,10 +136,8 @@ export async function announceCourseUpdate(
   const fields = Object.keys(changes).map((field) => changedFieldNames[field] ?? field);
   if (fields.length === 0) return;
   await inTransaction(db, async (tx) => {
-    // Emitted first, so that it takes the lower id: every member is told of the change before the
-    // students' own notifications of it (one per student) are delivered.
     await emitEvent(tx, { type: 'course.updated', data: { courseId: course.id, changes }, audience: { courseId: course.id } });
-    await notify(tx, {
+    await notifyLater(tx, {
       recipients: { courseStudents: course.id },
       exceptUserId: editorId,
       type: 'course_updated',

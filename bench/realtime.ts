@@ -81,6 +81,8 @@ export interface FanOutResult {
   /** Median time until the PUT itself was answered: the update's own cost, before any delivery. */
   updateP50: number;
   connectMs: number;
+  /** How long after the last delivery the notifications the updates queued for the course's students were all written. */
+  notificationsWrittenMs?: number;
 }
 
 const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 10) / 10 : n);

@@ -20,6 +20,21 @@ export async function withClient<T>(databaseUrl: string, work: (client: pg.Clien
   }
 }
 
+/**
+ * Waits until every notification queued by course updates has been written (a course update queues its
+ * students' notifications and the app writes them just after it commits), so that one measurement does not
+ * pay for the previous one's. Answers how long it waited.
+ */
+export async function waitForQueuedNotifications(client: pg.Client, timeoutMs = 300_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const { rows } = await client.query<{ waiting: number }>('select count(*)::int as waiting from notification_queue where failed_at is null');
+    if (rows[0]!.waiting === 0) return Math.round(performance.now() - started);
+    if (performance.now() - started > timeoutMs) throw new Error(`${rows[0]!.waiting} queued notifications still unwritten after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** The course with the most active students (the broadcast target) and a spread of others. */
 export async function pickCourses(client: pg.Client, count: number): Promise<CourseRef[]> {
   const popular = await client.query<{ id: string; email: string; students: number }>(

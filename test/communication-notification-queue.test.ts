@@ -1,12 +1,13 @@
 // The notification queue: notifications to a whole course or platform are written once the change has
 // committed, by the job of the instance that committed it; a row no instance was woken for is written at
 // the next poll; a row that cannot be written is tried again later, gives up after its attempts, and
-// holds back nothing queued after it. On a platform of its own, so that its queue is its tests' only.
+// holds back nothing queued after it; a whole audience is written a page of recipients per transaction.
+// On platforms of their own, so that each queue is its tests' only.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/server/db/client.js';
 import { notificationQueue } from '../src/server/db/schema.js';
-import { MAX_NOTIFICATION_ATTEMPTS } from '../src/server/features/communication/notification-queue.js';
+import { MAX_NOTIFICATION_ATTEMPTS, writeQueuedNotifications } from '../src/server/features/communication/notification-queue.js';
 import type { TestUser } from './support/api.js';
 import { type OwnPlatform, ownCourse, ownPlatform } from './support/communication.js';
 
@@ -93,5 +94,38 @@ describe('queued notifications (a platform of its own)', () => {
     expect(platform.logs.some((line) => line.includes('writing queued notifications failed; giving up'))).toBe(true);
     // Kept for whoever looks into it, and never taken again.
     expect((await queue()).map((queued) => queued.id)).toEqual([broken.id]);
+  });
+});
+
+describe('a whole audience, a page per transaction (a platform of its own whose job does not poll)', () => {
+  let platform: OwnPlatform;
+  beforeAll(async () => {
+    platform = await ownPlatform({ MAIL_POLL_SECONDS: '3600' });
+  });
+  afterAll(() => platform?.close());
+
+  it("writes a course's students a page at a time, in id order, going on after the last one written, each once", async () => {
+    const { courseId, students } = await ownCourse(platform, 5);
+    const byId = [...students].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const db = platform.database.db;
+    // Queued straight into the table: no instance is woken, and this one does not poll, so only the calls below write it.
+    const [row] = await db
+      .insert(notificationQueue)
+      .values({ notification: { recipients: { courseStudents: courseId }, type: 'course_updated', title: 'Paged', body: 'b' } })
+      .returning();
+    const titlesOf = async (student: TestUser) => {
+      const res = await platform.call('GET', '/api/notifications', { token: student.token, query: { type: 'course_updated' } });
+      return res.body.data.map((n: { title: string }) => n.title);
+    };
+    const quiet = platform.app.log;
+
+    expect(await writeQueuedNotifications(db, quiet, { transactions: 1, recipientsPerTransaction: 2 })).toEqual({ written: 0, pages: 1, failed: 0, more: true });
+    expect(await Promise.all(byId.map(titlesOf))).toEqual([['Paged'], ['Paged'], [], [], []]);
+    const [afterFirst] = await db.select().from(notificationQueue).where(eq(notificationQueue.id, row!.id));
+    expect(afterFirst!.afterUserId).toBe(byId[1]!.id);
+
+    expect(await writeQueuedNotifications(db, quiet, { transactions: 10, recipientsPerTransaction: 2 })).toEqual({ written: 1, pages: 1, failed: 0, more: false });
+    expect(await Promise.all(byId.map(titlesOf))).toEqual([['Paged'], ['Paged'], ['Paged'], ['Paged'], ['Paged']]);
+    expect(await db.select().from(notificationQueue)).toEqual([]);
   });
 });

@@ -1006,12 +1006,15 @@ export const mailOutbox = pgTable(
 // Notifications to a whole audience (a course's students, an announcement's readers), queued by the
 // change's transaction and written by a background job once it has committed (see
 // features/communication/notification-queue.ts). A row is deleted in the transaction that writes its
-// notifications; a failed attempt is retried later, and `failed_at` marks one that ran out of attempts.
+// last notifications; a whole audience is written a page of recipients per transaction, `after_user_id`
+// the last person written so far. A failed attempt is retried later, and `failed_at` marks one that ran
+// out of attempts.
 export const notificationQueue = pgTable(
   'notification_queue',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     notification: jsonb('notification').$type<Record<string, unknown>>().notNull(),
+    afterUserId: uuid('after_user_id'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lastError: text('last_error'),

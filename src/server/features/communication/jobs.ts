@@ -56,9 +56,9 @@ export function startCommunicationJobs({ db, mailer, log, config }: JobsDeps): C
 
   const sendMail = serial('mail', () => deliverDueMail({ db, mailer, log, publicUrl: config.publicUrl }));
   const writeNotifications = serial('queued-notifications', async () => {
-    const { written, more } = await writeQueuedNotifications(db, log);
+    const { written, pages, more } = await writeQueuedNotifications(db, log);
     if (more) writeNotifications();
-    if (written > 0) sendMail();
+    if (written + pages > 0) sendMail();
   });
   const periodic = serial('digest-and-alerts', async () => {
     const digests = await queueDigests(db, { hourUtc: settings.digestHourUtc });

@@ -245,9 +245,9 @@ async function main(): Promise<void> {
 
 async function realtimeRuns(server: RunningServer, options: BenchOptions, popularCourse: CourseRef): Promise<BenchResults['realtime']> {
   log('-- real-time');
-  // The broadcast's own cost grows with the course's students (a course update notifies each of them
-  // in the event's transaction), so the fan-out is measured on a course of about 200 students with
-  // several connections per student; the most popular course is measured once for comparison.
+  // The broadcast's cost grows with the course's students (a course update notifies each of them, just
+  // after it commits), so the fan-out is measured on a course of about 200 students with several
+  // connections per student; the most popular course is measured once for comparison.
   const broadcastCourse = await withClient(options.databaseUrl, (client) => courseWithAudience(client, 200));
   const subscribersOf = async (course: CourseRef) => {
     const emails = await withClient(options.databaseUrl, (client) => studentsOfCourse(client, course.id, options.quick ? 20 : 100));

@@ -49,3 +49,20 @@ export function reusableQuery<R, Values extends Record<string, unknown>>(
 /** Values given on each run, each a placeholder named as its column: `.values(placeholders('userId', 'title'))`. */
 export const placeholders = <const Name extends string>(...names: Name[]): { [K in Name]: Placeholder<K> } =>
   Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as { [K in Name]: Placeholder<K> };
+
+/**
+ * The values of a statement built from several parts (an update with inserts as its WITH queries), each
+ * part's values named by its placeholders. Parts may share a placeholder only for the same value.
+ */
+export function combinedValues(...parts: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const combined: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [name, value] of Object.entries(part)) {
+      if (name in combined && !sameValue(combined[name], value)) throw new Error(`Two parts of one statement give the placeholder ${name} different values`);
+      combined[name] = value;
+    }
+  }
+  return combined;
+}
+
+const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : Object.is(a, b));

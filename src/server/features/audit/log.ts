@@ -20,27 +20,35 @@ export interface AuditEntry {
   after?: Record<string, unknown> | null;
 }
 
-const insertAuditRow = reusableQuery('insert_audit_row', (db) =>
+/**
+ * The audit row's insert, its values placeholders (see auditRowValues): a statement of its own here, and
+ * a part of a larger statement where a change writes several rows at once (see lessons/service.ts).
+ */
+export const auditRowInsert = (db: Executor) =>
   db.insert(auditLog).values({
     ...placeholders('actorId', 'actorRole', 'action', 'targetType', 'targetId', 'ip', 'requestId'),
     // SQL null when absent (see reusableQuery).
     before: sql`${sql.placeholder('before')}`,
     after: sql`${sql.placeholder('after')}`,
-  }),
-);
+  });
+
+/** The values of auditRowInsert's placeholders. */
+export const auditRowValues = (actor: AuditActor, entry: AuditEntry) => ({
+  actorId: actor.id ?? null,
+  actorRole: actor.role ?? null,
+  action: entry.action,
+  targetType: entry.targetType,
+  targetId: entry.targetId ?? null,
+  before: entry.before ?? null,
+  after: entry.after ?? null,
+  ip: actor.ip ?? null,
+  requestId: actor.requestId ?? null,
+});
+
+const insertAuditRow = reusableQuery('insert_audit_row', auditRowInsert);
 
 export async function recordAudit(db: Executor, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await insertAuditRow(db, {
-    actorId: actor.id ?? null,
-    actorRole: actor.role ?? null,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId ?? null,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    ip: actor.ip ?? null,
-    requestId: actor.requestId ?? null,
-  });
+  await insertAuditRow(db, auditRowValues(actor, entry));
 }
 
 /** The fields of `after` whose value differs from `before`, as a before/after pair for the log. */

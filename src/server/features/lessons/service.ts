@@ -10,13 +10,13 @@ import type {
   UpdateLessonBody,
 } from '../../../contract/lessons.js';
 import { concurrentSteps, type Database, type Executor, queryRows } from '../../db/client.js';
-import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
+import { combinedValues, placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { recordActivity } from '../analytics/activity.js';
+import { activityRowInsert, activityRowValues } from '../analytics/activity.js';
 import { advanceStreak, effectiveStreak } from '../analytics/streaks.js';
-import { recordAudit } from '../audit/log.js';
+import { auditRowInsert, auditRowValues, recordAudit } from '../audit/log.js';
 import { assertEnrolledFlag, findActiveEnrollment, findCourse, findManagedCourse, isActivelyEnrolled } from '../courses/policy.js';
 import { progressForCourse } from '../enrollments/progress.js';
 import type { Precondition } from '../courses/versioning.js';
@@ -29,8 +29,6 @@ import { settleCourseProgress } from '../enrollments/completion.js';
 export interface LessonsServiceDeps {
   db: Database;
 }
-
-type CompletionRow = typeof lessonCompletions.$inferSelect;
 
 /** Completions this close to the end of the course's latest study session extend that session. */
 const STUDY_SESSION_GAP_MS = 30 * 60_000;
@@ -63,19 +61,15 @@ async function recordStudyTime(tx: Executor, entry: { userId: string; courseId: 
      where not exists (select 1 from extended)`);
 }
 
-const selectStreak = (db: Executor) =>
+const streakColumns = { currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned };
+
+/**
+ * The new streak with the completion's audit and timeline rows, one statement: an update whose WITH
+ * queries are the two inserts (PostgreSQL runs them all, whatever the update returns).
+ */
+const saveStreakWithRecords = reusableQuery('save_streak_with_completion_records', (db) =>
   db
-    .select({ currentStreak: users.currentStreak, longestStreak: users.longestStreak, lastLearned: users.lastLearned })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('userId')));
-
-const streakOf = reusableQuery('streak_of_user', (db) => selectStreak(db).limit(1));
-
-/** Locked, so that two completions of different lessons do not both advance it from the same state. */
-const streakOfForUpdate = reusableQuery('streak_of_user_for_update', (db) => selectStreak(db).for('update'));
-
-const saveStreak = reusableQuery('save_streak_of_user', (db) =>
-  db
+    .with(db.$with('audit_row').as(auditRowInsert(db)), db.$with('activity_row').as(activityRowInsert(db)))
     .update(users)
     .set({
       currentStreak: sql`${sql.placeholder('currentStreak')}`,
@@ -95,13 +89,29 @@ const lessonForLearner = reusableQuery('lesson_for_learner', (db) =>
     .limit(1),
 );
 
-const insertCompletion = reusableQuery('insert_lesson_completion', (db) =>
-  db
-    .insert(lessonCompletions)
-    .values(placeholders('studentId', 'lessonId', 'courseId', 'completedAt', 'timeSpent'))
-    .onConflictDoNothing()
-    .returning(),
-);
+/**
+ * The completion (nothing when the student has it already: a concurrent first completion makes the insert
+ * wait, then do nothing) and the learner's streak, locked after the insert so that two completions of
+ * different lessons do not both advance it from the same state. One statement, one row: the streak, with
+ * the completion's columns null when there was nothing to insert.
+ */
+const insertCompletionLockingStreak = reusableQuery('insert_lesson_completion_locking_streak', (db) => {
+  const created = db
+    .$with('created')
+    .as(db.insert(lessonCompletions).values(placeholders('studentId', 'lessonId', 'courseId', 'completedAt', 'timeSpent')).onConflictDoNothing().returning());
+  return db
+    .with(created)
+    .select({
+      ...streakColumns,
+      completionId: created.id,
+      completedAt: created.completedAt,
+      timeSpent: created.timeSpent,
+    })
+    .from(users)
+    .leftJoin(created, sql`true`)
+    .where(eq(users.id, sql.placeholder('studentId')))
+    .for('update', { of: users });
+});
 
 const completionOf = reusableQuery('lesson_completion_of_student', (db) =>
   db
@@ -110,11 +120,6 @@ const completionOf = reusableQuery('lesson_completion_of_student', (db) =>
     .where(and(eq(lessonCompletions.studentId, sql.placeholder('studentId')), eq(lessonCompletions.lessonId, sql.placeholder('lessonId'))))
     .limit(1),
 );
-
-async function currentStreakOf(db: Executor, userId: string): Promise<number> {
-  const [row] = await streakOf(db, { userId });
-  return row ? effectiveStreak(row) : 0;
-}
 
 /** The course's lessons (or one of them) in order; `completedAt` is the viewer's, when actively enrolled. */
 async function viewedLessons(db: Executor, courseId: string, viewer: AuthUser | null, lessonId?: string): Promise<Lesson[]> {
@@ -224,53 +229,36 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
       const minutes = body.timeSpent ?? lesson.estimatedTime;
       return db.transaction(async (tx) => {
         const present = (
-          completion: CompletionRow,
+          completion: Pick<LessonCompletion, 'completionId' | 'completedAt' | 'timeSpent'>,
           alreadyCompleted: boolean,
           after: Pick<LessonCompletion, 'progress' | 'currentStreak' | 'newAchievements'>,
-        ): LessonCompletion => ({
-          completionId: completion.id,
-          lessonId: completion.lessonId,
-          courseId: completion.courseId,
-          studentId: completion.studentId,
-          completedAt: iso(completion.completedAt),
-          timeSpent: completion.timeSpent,
-          alreadyCompleted,
-          ...after,
-        });
+        ): LessonCompletion => ({ ...completion, lessonId: lesson.id, courseId, studentId, alreadyCompleted, ...after });
 
-        // Sent together, and run in this order: the completion (a concurrent first completion makes this
-        // insert wait, then do nothing), then the learner's streak, locked, so that two completions of
-        // different lessons do not both advance it from the same state.
-        const [[created], [learner]] = await concurrentSteps([
-          insertCompletion(tx, { studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes }),
-          streakOfForUpdate(tx, { userId: studentId }),
-        ]);
-        if (!created) {
-          const [existing] = await completionOf(tx, { studentId, lessonId: lesson.id });
-          const [progress, currentStreak] = await concurrentSteps([progressForCourse(tx, studentId, courseId), currentStreakOf(tx, studentId)]);
-          return present(existing!, true, { progress, currentStreak, newAchievements: [] });
+        const [learner] = await insertCompletionLockingStreak(tx, { studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes });
+        if (!learner) throw new AppError('USER_NOT_FOUND', 'User not found');
+        if (learner.completionId === null) {
+          const [[existing], progress] = await concurrentSteps([completionOf(tx, { studentId, lessonId: lesson.id }), progressForCourse(tx, studentId, courseId)]);
+          return present(
+            { completionId: existing!.id, completedAt: iso(existing!.completedAt), timeSpent: existing!.timeSpent },
+            true,
+            { progress, currentStreak: effectiveStreak(learner), newAchievements: [] },
+          );
         }
 
-        const streak = advanceStreak(learner!, now);
+        const streak = advanceStreak(learner, now);
+        const completionId = learner.completionId;
         // None of these depends on another. The streak badges, checked in the same write after the streak's
         // save, see the streak written here: a connection runs statements in the order they were sent.
-        const [, , , , settled] = await concurrentSteps([
-          saveStreak(tx, { userId: studentId, ...streak }),
+        const [, , settled] = await concurrentSteps([
+          saveStreakWithRecords(
+            tx,
+            combinedValues(
+              { userId: studentId, ...streak },
+              auditRowValues(user, { action: 'lesson.complete', targetType: 'lesson', targetId: lesson.id, after: { courseId, completionId, timeSpent: minutes } }),
+              activityRowValues({ userId: studentId, type: 'lesson_completed', title: `Completed ${lesson.title}`, courseId, entityId: lesson.id, at: now }),
+            ),
+          ),
           recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now }),
-          recordAudit(tx, user, {
-            action: 'lesson.complete',
-            targetType: 'lesson',
-            targetId: lesson.id,
-            after: { courseId, completionId: created.id, timeSpent: minutes },
-          }),
-          recordActivity(tx, {
-            userId: studentId,
-            type: 'lesson_completed',
-            title: `Completed ${lesson.title}`,
-            courseId,
-            entityId: lesson.id,
-            at: now,
-          }),
           settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now, 'lesson_completed'),
         ]);
         // Published at commit, to the student and the course's staff.
@@ -280,7 +268,11 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           audience: { userIds: [studentId], courseId, staffOnly: true },
         });
         // The progress and streak just computed here: badges change neither.
-        return present(created, false, { progress: settled.progress, currentStreak: effectiveStreak(streak), newAchievements: settled.newBadges });
+        return present(
+          { completionId, completedAt: iso(learner.completedAt!), timeSpent: learner.timeSpent },
+          false,
+          { progress: settled.progress, currentStreak: effectiveStreak(streak), newAchievements: settled.newBadges },
+        );
       });
     },
   };

@@ -18,7 +18,7 @@ export interface ActivityEntry {
  * The timeline row's insert, its values placeholders (see activityRowValues): a statement of its own here,
  * and a part of a larger statement where a change writes several rows at once (see lessons/service.ts).
  */
-export const activityRowInsert = (db: Executor) =>
+export const activityRowInsert = (db: Pick<Executor, 'insert'>) =>
   db.insert(activities).values(placeholders('userId', 'type', 'title', 'courseId', 'entityId', 'createdAt'));
 
 /** The values of activityRowInsert's placeholders. */

@@ -12,8 +12,7 @@ import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
 import { assignmentSubmissions, assignments, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { recordActivity } from '../analytics/activity.js';
-import { recordAudit } from '../audit/log.js';
+import { recordAudit, recordAuditWithActivity } from '../audit/log.js';
 import { announceSubmission } from '../communication/triggers.js';
 import { findManagedCourse, isCourseStaff } from '../courses/policy.js';
 import { resolveOwnUpload } from '../files/service.js';
@@ -216,30 +215,34 @@ export function createAssignmentService({ db }: AssignmentServiceDeps) {
 
         // None of these depends on another: sent together.
         await concurrentSteps([
-          recordActivity(tx, {
-            userId: studentId,
-            type: 'assignment_submitted',
-            title: `Submitted ${assignment.title}`,
-            courseId: assignment.courseId,
-            entityId: assignment.id,
-            at: now,
-          }),
-          settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now, 'work_submitted'),
-          recordAudit(tx, user, {
-            action: 'submission.submit',
-            targetType: 'submission',
-            targetId: row!.id,
-            before: existing ? { status: existing.status } : null,
-            after: {
-              status: row!.status,
-              studentId,
-              assignmentId: assignment.id,
-              submittedAt: iso(now),
-              isLate: row!.isLate,
-              fileUrl: row!.fileUrl,
-              fileName: row!.fileName,
+          recordAuditWithActivity(
+            tx,
+            user,
+            {
+              action: 'submission.submit',
+              targetType: 'submission',
+              targetId: row!.id,
+              before: existing ? { status: existing.status } : null,
+              after: {
+                status: row!.status,
+                studentId,
+                assignmentId: assignment.id,
+                submittedAt: iso(now),
+                isLate: row!.isLate,
+                fileUrl: row!.fileUrl,
+                fileName: row!.fileName,
+              },
             },
-          }),
+            {
+              userId: studentId,
+              type: 'assignment_submitted',
+              title: `Submitted ${assignment.title}`,
+              courseId: assignment.courseId,
+              entityId: assignment.id,
+              at: now,
+            },
+          ),
+          settleCourseProgress(tx, studentId, { id: assignment.courseId, title: course.title }, now, 'work_submitted'),
           announceSubmission(tx, { id: row!.id, studentId, isLate: row!.isLate }, found),
         ]);
         return presentReceipt(row!);

@@ -3,7 +3,8 @@
 import type { UserRole } from '../../../contract/common.js';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { placeholders, reusableQuery } from '../../db/reusable-queries.js';
+import { combinedValues, placeholders, reusableQuery } from '../../db/reusable-queries.js';
+import { type ActivityEntry, activityRowInsert, activityRowValues } from '../analytics/activity.js';
 import { auditLog } from '../../db/schema.js';
 import type { RequestOrigin } from '../../http/auth.js';
 
@@ -49,6 +50,15 @@ const insertAuditRow = reusableQuery('insert_audit_row', auditRowInsert);
 
 export async function recordAudit(db: Executor, actor: AuditActor, entry: AuditEntry): Promise<void> {
   await insertAuditRow(db, auditRowValues(actor, entry));
+}
+
+const insertAuditAndActivityRows = reusableQuery('insert_audit_and_activity_rows', (db) =>
+  activityRowInsert(db.with(db.$with('audit_row').as(auditRowInsert(db)))),
+);
+
+/** The audit row and the actor's timeline row of one change, in one statement. */
+export async function recordAuditWithActivity(db: Executor, actor: AuditActor, entry: AuditEntry, activity: ActivityEntry): Promise<void> {
+  await insertAuditAndActivityRows(db, combinedValues(auditRowValues(actor, entry), activityRowValues(activity)));
 }
 
 /** The fields of `after` whose value differs from `before`, as a before/after pair for the log. */

@@ -10,7 +10,7 @@ import type {
   UpdateLessonBody,
 } from '../../../contract/lessons.js';
 import { concurrentSteps, type Database, type Executor, queryRows } from '../../db/client.js';
-import { combinedValues, placeholders, reusableQuery } from '../../db/reusable-queries.js';
+import { combinedValues, reusableQuery } from '../../db/reusable-queries.js';
 import { courses, lessonCompletions, lessons, studySessions, users } from '../../db/schema.js';
 import { assertActingForSelf, type AuthUser } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
@@ -79,37 +79,67 @@ const saveStreakWithRecords = reusableQuery('save_streak_with_completion_records
     .where(eq(users.id, sql.placeholder('userId'))),
 );
 
-/** The lesson, its course's title and whether the learner may complete it, in one statement. */
-const lessonForLearner = reusableQuery('lesson_for_learner', (db) =>
-  db
-    .select({ lesson: lessons, courseTitle: courses.title, enrolled: isActivelyEnrolled(sql.placeholder('studentId'), lessons.courseId) })
-    .from(lessons)
-    .innerJoin(courses, eq(courses.id, lessons.courseId))
-    .where(eq(lessons.id, sql.placeholder('lessonId')))
-    .limit(1),
-);
-
 /**
- * The completion (nothing when the student has it already: a concurrent first completion makes the insert
- * wait, then do nothing) and the learner's streak, locked after the insert so that two completions of
- * different lessons do not both advance it from the same state. One statement, one row: the streak, with
- * the completion's columns null when there was nothing to insert.
+ * A completion's first statement: the lesson (with its course's title and whether the student is actively
+ * enrolled there), the completion, inserted only then (and nothing when the student has it already: a
+ * concurrent first completion makes the insert wait, then do nothing), and the student's streak, locked
+ * after the insert so that two completions of different lessons do not both advance it from the same
+ * state. One row: the streak, with the lesson's columns null for an unknown lesson and the completion's
+ * null when nothing was inserted.
  */
-const insertCompletionLockingStreak = reusableQuery('insert_lesson_completion_locking_streak', (db) => {
-  const created = db
-    .$with('created')
-    .as(db.insert(lessonCompletions).values(placeholders('studentId', 'lessonId', 'courseId', 'completedAt', 'timeSpent')).onConflictDoNothing().returning());
+const completeLessonLockingStreak = reusableQuery('complete_lesson_locking_streak', (db) => {
+  const studentId = sql.placeholder('studentId');
+  const found = db.$with('found').as(
+    db
+      .select({
+        lessonId: lessons.id,
+        courseId: lessons.courseId,
+        lessonTitle: sql<string>`${lessons.title}`.as('lesson_title'),
+        estimatedTime: lessons.estimatedTime,
+        courseTitle: sql<string>`${courses.title}`.as('course_title'),
+        enrolled: isActivelyEnrolled(studentId, lessons.courseId).as('enrolled'),
+      })
+      .from(lessons)
+      .innerJoin(courses, eq(courses.id, lessons.courseId))
+      .where(eq(lessons.id, sql.placeholder('lessonId'))),
+  );
+  const created = db.$with('created').as(
+    db
+      .insert(lessonCompletions)
+      // In the table's column order, as an insert from a select takes them.
+      .select(
+        db
+          .select({
+            id: sql`gen_random_uuid()`.as('id'),
+            studentId: sql`${studentId}::uuid`.as('student_id'),
+            lessonId: found.lessonId,
+            courseId: found.courseId,
+            completedAt: sql`${sql.placeholder('completedAt')}::timestamptz`.as('completed_at'),
+            timeSpent: sql`coalesce(${sql.placeholder('timeSpent')}::int, ${found.estimatedTime})`.as('time_spent'),
+          })
+          .from(found)
+          .where(sql`${found.enrolled}`),
+      )
+      .onConflictDoNothing()
+      .returning(),
+  );
   return db
-    .with(created)
+    .with(found, created)
     .select({
       ...streakColumns,
+      lessonId: found.lessonId,
+      courseId: found.courseId,
+      lessonTitle: found.lessonTitle,
+      courseTitle: found.courseTitle,
+      enrolled: found.enrolled,
       completionId: created.id,
       completedAt: created.completedAt,
       timeSpent: created.timeSpent,
     })
     .from(users)
+    .leftJoin(found, sql`true`)
     .leftJoin(created, sql`true`)
-    .where(eq(users.id, sql.placeholder('studentId')))
+    .where(eq(users.id, studentId))
     .for('update', { of: users });
 });
 
@@ -219,25 +249,22 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
      */
     async complete(user: AuthUser, body: CompleteLessonBody): Promise<LessonCompletion> {
       const studentId = user.id;
-      const [found] = await lessonForLearner(db, { lessonId: body.lessonId, studentId });
-      if (!found) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
-      const { lesson, courseTitle, enrolled } = found;
-      assertEnrolledFlag(enrolled);
-      const courseId = lesson.courseId;
-
       const now = new Date();
-      const minutes = body.timeSpent ?? lesson.estimatedTime;
       return db.transaction(async (tx) => {
+        const [learner] = await completeLessonLockingStreak(tx, { studentId, lessonId: body.lessonId, completedAt: now, timeSpent: body.timeSpent ?? null });
+        if (!learner) throw new AppError('USER_NOT_FOUND', 'User not found');
+        const { lessonId, courseId, lessonTitle, courseTitle, completionId } = learner;
+        if (lessonId === null || courseId === null || lessonTitle === null || courseTitle === null) throw new AppError('LESSON_NOT_FOUND', 'Lesson not found');
+        assertEnrolledFlag(learner.enrolled === true);
+
         const present = (
           completion: Pick<LessonCompletion, 'completionId' | 'completedAt' | 'timeSpent'>,
           alreadyCompleted: boolean,
           after: Pick<LessonCompletion, 'progress' | 'currentStreak' | 'newAchievements'>,
-        ): LessonCompletion => ({ ...completion, lessonId: lesson.id, courseId, studentId, alreadyCompleted, ...after });
+        ): LessonCompletion => ({ ...completion, lessonId, courseId, studentId, alreadyCompleted, ...after });
 
-        const [learner] = await insertCompletionLockingStreak(tx, { studentId, lessonId: lesson.id, courseId, completedAt: now, timeSpent: minutes });
-        if (!learner) throw new AppError('USER_NOT_FOUND', 'User not found');
-        if (learner.completionId === null) {
-          const [[existing], progress] = await concurrentSteps([completionOf(tx, { studentId, lessonId: lesson.id }), progressForCourse(tx, studentId, courseId)]);
+        if (completionId === null) {
+          const [[existing], progress] = await concurrentSteps([completionOf(tx, { studentId, lessonId }), progressForCourse(tx, studentId, courseId)]);
           return present(
             { completionId: existing!.id, completedAt: iso(existing!.completedAt), timeSpent: existing!.timeSpent },
             true,
@@ -245,8 +272,9 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
           );
         }
 
+        // The time spent as inserted: the body's, else the lesson's estimate.
+        const minutes = learner.timeSpent ?? 0;
         const streak = advanceStreak(learner, now);
-        const completionId = learner.completionId;
         // None of these depends on another. The streak badges, checked in the same write after the streak's
         // save, see the streak written here: a connection runs statements in the order they were sent.
         const [, , settled] = await concurrentSteps([
@@ -254,17 +282,17 @@ export function createLessonsService({ db }: LessonsServiceDeps) {
             tx,
             combinedValues(
               { userId: studentId, ...streak },
-              auditRowValues(user, { action: 'lesson.complete', targetType: 'lesson', targetId: lesson.id, after: { courseId, completionId, timeSpent: minutes } }),
-              activityRowValues({ userId: studentId, type: 'lesson_completed', title: `Completed ${lesson.title}`, courseId, entityId: lesson.id, at: now }),
+              auditRowValues(user, { action: 'lesson.complete', targetType: 'lesson', targetId: lessonId, after: { courseId, completionId, timeSpent: minutes } }),
+              activityRowValues({ userId: studentId, type: 'lesson_completed', title: `Completed ${lessonTitle}`, courseId, entityId: lessonId, at: now }),
             ),
           ),
-          recordStudyTime(tx, { userId: studentId, courseId, lessonId: lesson.id, minutes, now }),
+          recordStudyTime(tx, { userId: studentId, courseId, lessonId, minutes, now }),
           settleCourseProgress(tx, studentId, { id: courseId, title: courseTitle }, now, 'lesson_completed'),
         ]);
         // Published at commit, to the student and the course's staff.
         await emitEvent(tx, {
           type: 'lesson.completed',
-          data: { lessonId: lesson.id, studentId, courseId },
+          data: { lessonId, studentId, courseId },
           audience: { userIds: [studentId], courseId, staffOnly: true },
         });
         // The progress and streak just computed here: badges change neither.

@@ -41,6 +41,13 @@ describe.runIf(Boolean(databaseUrl))('prepared statements on PostgreSQL', () => 
     expect(await preparedWith(client, `plain-${process.pid}`)).toEqual([]);
   });
 
+  it('never prepares a queue claim (for update skip locked), which is planned on every run', async () => {
+    // A slot is free (the bound is 2, the first test took one): a prepared claim would take it.
+    const claim = `select n from (values ($1::int)) as queue(n) for update skip locked /* claim-${process.pid} */`;
+    for (let run = 0; run < 3; run++) expect((await client.query(claim, [run])).rows).toEqual([{ n: run }]);
+    expect(await preparedWith(client, `claim-${process.pid}`)).toEqual([]);
+  });
+
   it('keeps no more than its bound per connection; the statements past it still run, unprepared', async () => {
     for (const n of [1, 2, 3]) {
       const text = `select $1::int * ${n} as product /* bound-${process.pid}-${n} */`;

@@ -11,6 +11,15 @@ import type { ClientBase } from 'pg';
 const MAX_PREPARED_PER_CONNECTION = 500;
 const MAX_KNOWN_TEXTS = 5000;
 
+/**
+ * Queue claims (`for update skip locked`) are planned on every run instead. A queue goes from empty to
+ * hundreds of thousands of rows in seconds (a platform-wide announcement's mail), and PostgreSQL replaces a
+ * kept plan only when the table's statistics are next updated: a plan made while the queue was nearly
+ * empty (a sequential scan of it per claimed row) took minutes per claim once 196,000 mails were waiting.
+ * Claims run a few times a second at most, so their planning costs nothing that matters.
+ */
+const PLANNED_ON_EVERY_RUN = /\bskip locked\b/i;
+
 /** Statement text → its name once it has been seen twice; a text seen once maps to `null`. */
 const knownTexts = new Map<string, string | null>();
 
@@ -45,6 +54,7 @@ export function prepareRepeatedStatements(client: ClientBase, { maxPrepared = MA
     // protocol, which has no prepared form.
     if (shape.name || typeof shape.submit === 'function' || typeof shape.text !== 'string') return send(config, values, callback);
     if (!Array.isArray(parameters) || parameters.length === 0) return send(config, values, callback);
+    if (PLANNED_ON_EVERY_RUN.test(shape.text)) return send(config, values, callback);
     const name = statementName(shape.text);
     if (!name || (!prepared.has(name) && prepared.size >= maxPrepared)) return send(config, values, callback);
     prepared.add(name);

@@ -6,6 +6,7 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../db/client.js';
+import { oneReadOf } from '../../db/claims.js';
 import { mailOutbox, notifications, users } from '../../db/schema.js';
 import { digestMail, type MailedNotification, notificationMail } from './mail-templates.js';
 import type { Mailer, OutgoingMail } from './mailer.js';
@@ -29,21 +30,17 @@ export const retryDelayMs = (attempts: number): number => 30_000 * 4 ** Math.max
 type OutboxRow = typeof mailOutbox.$inferSelect;
 
 async function claim(db: Database, now: Date): Promise<OutboxRow[]> {
+  const due = db
+    .select({ id: mailOutbox.id })
+    .from(mailOutbox)
+    .where(and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now)))
+    .orderBy(asc(mailOutbox.nextAttemptAt))
+    .limit(CLAIM_BATCH)
+    .for('update', { skipLocked: true });
   return db
     .update(mailOutbox)
     .set({ status: 'sending', attempts: sql`${mailOutbox.attempts} + 1`, nextAttemptAt: new Date(now.getTime() + LEASE_MS) })
-    .where(
-      inArray(
-        mailOutbox.id,
-        db
-          .select({ id: mailOutbox.id })
-          .from(mailOutbox)
-          .where(and(inArray(mailOutbox.status, ['pending', 'sending']), lte(mailOutbox.nextAttemptAt, now)))
-          .orderBy(asc(mailOutbox.nextAttemptAt))
-          .limit(CLAIM_BATCH)
-          .for('update', { skipLocked: true }),
-      ),
-    )
+    .where(oneReadOf(mailOutbox.id, due))
     .returning();
 }
 

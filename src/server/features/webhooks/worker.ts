@@ -12,6 +12,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-o
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookSettings } from '../../config.js';
 import type { Database } from '../../db/client.js';
+import { oneReadOf } from '../../db/claims.js';
 import { webhookDeliveries, webhookEndpoints } from '../../db/schema.js';
 import type { Mailer } from '../communication/mailer.js';
 import { nextAttemptAt } from './backoff.js';
@@ -78,7 +79,7 @@ export function createWebhookWorker(deps: WorkerDeps) {
         lastAttemptAt: now,
         firstAttemptAt: sql`coalesce(${webhookDeliveries.firstAttemptAt}, ${now})`,
       })
-      .where(inArray(webhookDeliveries.id, due))
+      .where(oneReadOf(webhookDeliveries.id, due))
       .returning();
   }
 

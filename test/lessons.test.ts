@@ -316,6 +316,22 @@ describe('POST /api/lessons/complete', () => {
     expect(profile.statistics).toMatchObject({ totalLessonsCompleted: 1, totalStudyTime: 10 });
   });
 
+  it('records concurrent completions of different lessons each once, with their time, timeline and the streak', async () => {
+    const { course, lessons, student } = await courseWithStudent({ lessons: 4, assignments: 0 });
+    const results = await Promise.all(lessons.map((lesson) => complete(student, { lessonId: lesson.lessonId, timeSpent: 5 })));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(results.map((r) => r.body.data.completionId)).size).toBe(4);
+    expect(results.map((r) => r.body.data.currentStreak)).toEqual([1, 1, 1, 1]);
+    const profile = await profileOf(student);
+    expect(profile.statistics).toMatchObject({ totalLessonsCompleted: 4, totalStudyTime: 20, currentStreak: 1 });
+    const activity = await api('GET', `/api/analytics/${student.id}/courses`, { token: student.token });
+    const tracked = activity.body.data.find((c: { courseId: string }) => c.courseId === course.courseId);
+    expect(tracked.timeTracking.totalTimeSpent).toBe(20);
+    const sessions: { duration: number; lessonsCovered: string[] }[] = tracked.timeTracking.studySessions;
+    expect(sessions.reduce((sum, session) => sum + session.duration, 0)).toBe(20);
+    expect(sessions.flatMap((session) => session.lessonsCovered).sort()).toEqual(lessons.map((lesson) => lesson.lessonId).sort());
+  });
+
   it('completing every item of a course completes it and awards course_completer', async () => {
     const { course, lessons, assignments, student } = await courseWithStudent({ lessons: 2, assignments: 1 });
     const submitted = await api('POST', '/api/assignments/submit', {

@@ -150,7 +150,13 @@ describe('a notification by mail', () => {
     expect(notes.body.data).toEqual([expect.objectContaining({ type: 'message_received', body: 'Retry me', readAt: null })]);
   });
 
-  it(`is given up after ${MAX_MAIL_ATTEMPTS} attempts, and the notification is still there`, async () => {
+  it(`is given up after ${MAX_MAIL_ATTEMPTS} attempts, counted by the metrics, and the notification is still there`, async () => {
+    const failedMail = async () => {
+      const metrics = await platform.call('GET', '/metrics');
+      expect(metrics.status).toBe(200);
+      return Number(/^skilled_queue_rows\{queue="mail",state="failed"\} (\d+)$/m.exec(metrics.body)?.[1]);
+    };
+    const failedBefore = await failedMail();
     const student = await platform.account('student');
     smtp.refuseAlways(to(student, MESSAGE_MAIL));
     expect((await message(admin, student, 'Never delivered')).status).toBe(201);
@@ -164,6 +170,7 @@ describe('a notification by mail', () => {
     expect(row).toMatchObject({ status: 'failed', attempts: MAX_MAIL_ATTEMPTS });
     expect(smtp.refused.filter(to(student, MESSAGE_MAIL))).toHaveLength(MAX_MAIL_ATTEMPTS);
     expect(platform.logs.some((line) => line.includes('sending a notification mail failed; giving up'))).toBe(true);
+    expect(await failedMail()).toBe(failedBefore + 1);
     const notes = await platform.call('GET', '/api/notifications', { token: student.token });
     expect(notes.body.data.map((n: any) => n.body)).toEqual(['Never delivered']);
   });

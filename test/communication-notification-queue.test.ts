@@ -92,8 +92,13 @@ describe('queued notifications (a platform of its own)', () => {
     const [given] = await platform.database.db.select().from(notificationQueue).where(eq(notificationQueue.id, broken.id));
     expect(given!.attempts).toBe(MAX_NOTIFICATION_ATTEMPTS);
     expect(platform.logs.some((line) => line.includes('writing queued notifications failed; giving up'))).toBe(true);
-    // Kept for whoever looks into it, and never taken again.
+    // Kept for whoever looks into it, and never taken again; the metrics count it.
     expect((await queue()).map((queued) => queued.id)).toEqual([broken.id]);
+    const metrics = await platform.call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('skilled_queue_rows{queue="notifications",state="failed"} 1\n');
+    expect(metrics.body).toContain('skilled_queue_rows{queue="notifications",state="waiting"} 0\n');
+    expect(metrics.body).toMatch(/skilled_queue_rows\{queue="mail",state="failed"\} 0\n/);
   });
 });
 

@@ -998,6 +998,9 @@ export const mailOutbox = pgTable(
     index('mail_outbox_due_idx')
       .on(t.nextAttemptAt)
       .where(sql`${t.status} in ('pending', 'sending')`),
+    index('mail_outbox_failed_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'failed'`),
     index('mail_outbox_user_idx').on(t.userId),
     index('mail_outbox_notification_idx').on(t.notificationId),
   ],

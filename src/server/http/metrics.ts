@@ -1,11 +1,13 @@
 // GET /metrics in the Prometheus text format: requests and their latency by route pattern and status,
-// real-time connections and events, the database pool, load shedding, and the process (CPU, memory,
-// event-loop lag, GC). With METRICS_TOKEN set, scrapers send `Authorization: Bearer <token>`; without
-// it, only clients on this machine (loopback, not through a proxy) may read it.
+// real-time connections and events, the database pool, the background queues, load shedding, and the
+// process (CPU, memory, event-loop lag, GC). With METRICS_TOKEN set, scrapers send
+// `Authorization: Bearer <token>`; without it, only clients on this machine (loopback, not through a
+// proxy) may read it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseHandle } from '../db/client.js';
+import { communicationBacklog } from '../features/communication/backlog.js';
 import { sendError } from './errors.js';
 import { OVERLOAD_EXEMPT } from './overload.js';
 
@@ -106,6 +108,19 @@ export function registerMetrics(app: FastifyInstance, options: { database: Datab
       this.set({ kind: database.kind, state: 'total' }, stats.total);
       if (stats.idle !== undefined) this.set({ kind: database.kind, state: 'idle' }, stats.idle);
       if (stats.waiting !== undefined) this.set({ kind: database.kind, state: 'waiting' }, stats.waiting);
+    },
+  });
+  new Gauge({
+    name: 'skilled_queue_rows',
+    help: 'Rows of the background queues: waiting (to write or send, or to try again) and failed (attempts run out, kept with their error)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      const backlog = await communicationBacklog(database.db);
+      for (const [queue, counts] of Object.entries(backlog)) {
+        this.set({ queue, state: 'waiting' }, counts.waiting);
+        this.set({ queue, state: 'failed' }, counts.failed);
+      }
     },
   });
   new Gauge({

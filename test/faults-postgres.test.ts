@@ -56,12 +56,18 @@ describe.skipIf(skip)('PostgreSQL crashing during a write load', () => {
     const socket = await connectWs({ url: base, token: watcher.token });
 
     let crash: Promise<void> | undefined;
-    const fault = { downAt: 0, upAt: 0, readyWhileDown: undefined as Awaited<ReturnType<typeof call>> | undefined };
+    const fault = {
+      downAt: 0,
+      upAt: 0,
+      readyWhileDown: undefined as Awaited<ReturnType<typeof call>> | undefined,
+      metricsWhileDown: undefined as Awaited<ReturnType<typeof call>> | undefined,
+    };
     const crashOnce = async () => {
       fault.downAt = Date.now();
       // A crash: backends killed mid-transaction, no checkpoint; the committed rows live in the WAL.
       postgres.stop('immediate');
       fault.readyWhileDown = await call(base, 'GET', '/api/ready');
+      fault.metricsWhileDown = await call(base, 'GET', '/metrics');
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       postgres.start();
       fault.upAt = Date.now();
@@ -78,6 +84,10 @@ describe.skipIf(skip)('PostgreSQL crashing during a write load', () => {
     // During the outage: readiness names the database; requests got 503 with Retry-After, quickly.
     expect(fault.readyWhileDown?.status).toBe(503);
     expect(fault.readyWhileDown?.body).toEqual({ status: 'unavailable', checks: { database: 'failing' } });
+    // The metrics still answer, without the queues' series, which are read from the database.
+    expect(fault.metricsWhileDown?.status).toBe(200);
+    expect(fault.metricsWhileDown?.body).toContain('skilled_db_pool_connections{');
+    expect(fault.metricsWhileDown?.body).not.toContain('skilled_queue_rows{');
     const unavailable = outcome.replies.filter((r) => r.status === 503);
     expect(unavailable.length).toBeGreaterThan(0);
     for (const reply of unavailable) {

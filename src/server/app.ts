@@ -52,6 +52,7 @@ import recommendationsRoutes from './features/recommendations/routes.js';
 import systemRoutes from './features/system/routes.js';
 import usersRoutes from './features/users/routes.js';
 import webhooksRoutes from './features/webhooks/routes.js';
+import { communicationBacklog } from './features/communication/backlog.js';
 import { createMailer, type Mailer } from './features/communication/mailer.js';
 import { createApiKeyAuthenticator } from './features/api-keys/authenticate.js';
 import apiKeysRoutes from './features/api-keys/routes.js';
@@ -145,7 +146,7 @@ export async function buildApp({ config, database, readReplica, logger }: BuildO
   registerErrorHandling(app);
   // Before authentication and the routes: a shed request costs no database read.
   await registerOverloadProtection(app, config.overload);
-  registerMetrics(app, { database, token: config.metricsToken });
+  registerMetrics(app, { database, token: config.metricsToken, queueBacklog: () => communicationBacklog(database.db) });
   registerDraining(app);
   await app.register(fastifyCookie);
   const origins = createOriginPolicy(config.publicUrl, config.security.corsOrigins);

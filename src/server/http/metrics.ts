@@ -7,7 +7,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseHandle } from '../db/client.js';
-import { communicationBacklog } from '../features/communication/backlog.js';
 import { sendError } from './errors.js';
 import { OVERLOAD_EXEMPT } from './overload.js';
 
@@ -36,8 +35,14 @@ function metricsAccess(request: FastifyRequest, token: string | undefined): Acce
   return isLoopback(request.socket.remoteAddress) && !proxied ? 'allowed' : 'forbidden';
 }
 
-export function registerMetrics(app: FastifyInstance, options: { database: DatabaseHandle; token: string | undefined }): void {
-  const { database, token } = options;
+/** Rows of each background queue, by queue name: still to do, and given up on. */
+export type QueueBacklogReader = () => Promise<Record<string, { waiting: number; failed: number }>>;
+
+export function registerMetrics(
+  app: FastifyInstance,
+  options: { database: DatabaseHandle; token: string | undefined; queueBacklog: QueueBacklogReader },
+): void {
+  const { database, token, queueBacklog } = options;
   // One registry per app, so that several apps in one process (tests) keep their own counts.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -116,8 +121,11 @@ export function registerMetrics(app: FastifyInstance, options: { database: Datab
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      const backlog = await communicationBacklog(database.db);
-      for (const [queue, counts] of Object.entries(backlog)) {
+      this.reset();
+      // Without the database the scrape goes on without this series: the others (the pool's first) are
+      // what an operator needs then.
+      const backlog = await queueBacklog().catch(() => null);
+      for (const [queue, counts] of Object.entries(backlog ?? {})) {
         this.set({ queue, state: 'waiting' }, counts.waiting);
         this.set({ queue, state: 'failed' }, counts.failed);
       }

@@ -40,7 +40,7 @@ describe('embedded database, one process', () => {
     console.log(`first start with demo data ready in ${Date.now() - started} ms`);
 
     const demo = await post(`${server.url}/api/auth/signin`, { email: 'student@skilled.dev', password: 'Student-demo-2026' });
-    expect(demo.status).toBe(200);
+    expect(demo.status, JSON.stringify(demo.body)).toBe(200);
     const ops = await post(`${server.url}/api/auth/signin`, { email: admin.ADMIN_EMAIL, password: admin.ADMIN_PASSWORD });
     expect(ops.status).toBe(200);
     expect(ops.body.data.user.role).toBe('admin');

@@ -135,8 +135,26 @@ afterAll(async () => {
 /** Refusals that are themselves recorded, as security events: the only rows a 4xx may write. */
 const REFUSAL_EVENTS = ['user.signin_failed', 'user.signin_locked', 'user.signin_account_throttled', 'session.refresh_refused', 'session.refresh_reuse'];
 
-/** Row counts and the newest updated_at of every table, in one query. */
+/**
+ * Once notifications queued by an accepted request (a generated announcement that was valid) are written:
+ * the instance writes them just after that request's commit, and they must not be seen as the work of the
+ * request after it.
+ */
+async function queuedNotificationsWritten(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [{ waiting } = { waiting: 0 }] = await queryRows<{ waiting: number }>(
+      database.db,
+      sql.raw('select count(*)::int as waiting from notification_queue where failed_at is null'),
+    );
+    if (waiting === 0 || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Row counts and the newest updated_at of every table, in one query, once queued notifications are written. */
 async function fingerprint(): Promise<string> {
+  await queuedNotificationsWritten();
   const refusals = REFUSAL_EVENTS.map((action) => `'${action}'`).join(', ');
   const parts = tables.map(({ name, updatedAt }) => {
     const rows = name === 'audit_log' ? `count(*) filter (where action not in (${refusals}))` : 'count(*)';
